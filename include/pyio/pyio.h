@@ -1,0 +1,452 @@
+/*
+ * pyio.h -- the C API of libpyio: Python's io stack (PEP 3116, with the
+ * behaviour of CPython's io module) for programs in any language.
+ *
+ * This is the only public header.  It is valid C99 and C++.
+ *
+ * ---------------------------------------------------------------------------
+ * Conventions (every function follows them)
+ * ---------------------------------------------------------------------------
+ *
+ * Handles.  Every stream, whatever its class (FileIO, BytesIO, a callback raw
+ * stream, and the buffered and text layers as they land), is a `pyio_stream *`.
+ * Any handle can be passed to any function that takes a stream; a function
+ * that the stream's class does not have fails with AttributeError, exactly as
+ * the method call would fail in Python.  pyio_isinstance() answers which
+ * classes a handle belongs to.
+ *
+ * Ownership.  A constructor returns a handle holding one reference, owned by
+ * the caller.  pyio_retain() adds a reference, pyio_release() drops one; both
+ * are safe to call from several threads at once.  A stream that wraps another
+ * holds its own reference to it.  Closing and releasing are distinct:
+ * pyio_close() has Python's semantics (idempotent; flushes first where there
+ * is something to flush) and leaves the handle valid, so that e.g.
+ * pyio_closed() can still be asked; the last pyio_release() of a stream that
+ * is still open closes it first, as Python's finaliser does, and discards any
+ * error that close reports (call pyio_close() first to see it).
+ *
+ * Memory.  Functions that hand out bytes they allocated (`char **out`
+ * parameters) transfer ownership to the caller, who frees them with
+ * pyio_free().  Such buffers are always followed by a NUL byte that is not
+ * counted in the returned length, for convenience; the data itself may
+ * contain NUL bytes.  `const char *` results owned by a stream stay valid
+ * until the stream's last reference is released.
+ *
+ * Results.
+ *   - int status functions return 0 on success and -1 on failure;
+ *   - predicates return 1 (true) or 0 (false), and -1 on failure;
+ *   - size and position functions return a value >= 0 on success, -1 on
+ *     failure and, where documented, PYIO_WOULD_BLOCK when a non-blocking
+ *     stream has nothing to give or take right now (Python returns None);
+ *   - constructors return a new handle, or NULL on failure.
+ *
+ * Errors.  On failure a function sets the calling thread's error record,
+ * read with pyio_error_kind(), pyio_error_message() and the other
+ * pyio_error_* accessors.  The kind mirrors the exception Python's io module
+ * raises for the same situation, and where CPython has a message the message
+ * reads the same ("I/O operation on closed file.", "invalid mode: 'rw'", ...).
+ * A successful call does not clear the record: read it only after a call has
+ * reported failure.  A NULL handle or pointer argument is an error (TypeError),
+ * never a crash.  No C++ exception ever crosses this API.
+ *
+ * Sizes and offsets are 64-bit everywhere (int64_t): files over 4 GiB work.
+ *
+ * Optional integer arguments (Python's `None`) are passed as PYIO_NONE.
+ */
+#ifndef PYIO_PYIO_H
+#define PYIO_PYIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------- */
+/* Version                                                                   */
+/* ------------------------------------------------------------------------- */
+
+#define PYIO_VERSION_MAJOR 0
+#define PYIO_VERSION_MINOR 1
+#define PYIO_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH, comparable with pyio_version_number(). */
+#define PYIO_VERSION_NUMBER \
+    (PYIO_VERSION_MAJOR * 10000 + PYIO_VERSION_MINOR * 100 + PYIO_VERSION_PATCH)
+#define PYIO_VERSION_STRING "0.1.0"
+
+#if defined(PYIO_BUILDING) && defined(__GNUC__)
+#define PYIO_API __attribute__((visibility("default")))
+#else
+#define PYIO_API
+#endif
+
+/* The version of the library actually loaded (PYIO_VERSION_NUMBER form). */
+PYIO_API unsigned pyio_version_number(void);
+/* The version of the library actually loaded, as "MAJOR.MINOR.PATCH".
+ * Static storage; never NULL. */
+PYIO_API const char *pyio_version_string(void);
+
+/* ------------------------------------------------------------------------- */
+/* Constants                                                                 */
+/* ------------------------------------------------------------------------- */
+
+/* io.DEFAULT_BUFFER_SIZE of current CPython: 128 KiB. */
+#define PYIO_DEFAULT_BUFFER_SIZE 131072
+
+/* whence values, as io.SEEK_SET / SEEK_CUR / SEEK_END. */
+#define PYIO_SEEK_SET 0
+#define PYIO_SEEK_CUR 1
+#define PYIO_SEEK_END 2
+
+/* Python's None for an optional int64_t argument (truncate's size, ...). */
+#define PYIO_NONE INT64_MIN
+
+/* Returned by reads and writes of a non-blocking stream that can neither
+ * give nor take data right now (Python's None); distinct from EOF (0) and
+ * from failure (-1).  The error record is not set. */
+#define PYIO_WOULD_BLOCK (-2)
+
+/* ------------------------------------------------------------------------- */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/* The kind of the last error: the Python exception class it mirrors.  The
+ * comment gives Python's base classes, which pyio_error_matches() honours. */
+typedef enum pyio_error_kind {
+    PYIO_ERR_NONE = 0,
+    PYIO_ERR_OS = 1,                    /* OSError; errno and filename set */
+    PYIO_ERR_BLOCKING_IO = 2,           /* BlockingIOError(OSError); characters_written */
+    PYIO_ERR_UNSUPPORTED_OPERATION = 3, /* io.UnsupportedOperation(OSError, ValueError) */
+    PYIO_ERR_VALUE = 4,                 /* ValueError */
+    PYIO_ERR_UNICODE_DECODE = 5,        /* UnicodeDecodeError(ValueError); encoding, start, end, reason */
+    PYIO_ERR_UNICODE_ENCODE = 6,        /* UnicodeEncodeError(ValueError); encoding, start, end, reason */
+    PYIO_ERR_LOOKUP = 7,                /* LookupError */
+    PYIO_ERR_TYPE = 8,                  /* TypeError: an argument of the wrong kind, a NULL pointer */
+    PYIO_ERR_ATTRIBUTE = 9,             /* AttributeError: the stream's class has no such method */
+    PYIO_ERR_RUNTIME = 10,              /* RuntimeError: e.g. a reentrant call */
+    PYIO_ERR_MEMORY = 11,               /* MemoryError */
+    PYIO_ERR_BUFFER = 12,               /* BufferError: resizing a BytesIO with exported views */
+    PYIO_ERR_OVERFLOW = 13              /* OverflowError(ArithmeticError): a position out of range */
+} pyio_error_kind;
+
+/* The kind of the calling thread's last error (a pyio_error_kind value), or
+ * PYIO_ERR_NONE if no error has been recorded since the last clear. */
+PYIO_API int pyio_error_kind(void);
+
+/* Python's class name for a kind ("OSError", "UnsupportedOperation", ...);
+ * "Unknown" for a value that is not a kind.  Static storage. */
+PYIO_API const char *pyio_error_kind_name(int kind);
+
+/* 1 if the last error is an instance of `kind` in Python's exception
+ * hierarchy (an UnsupportedOperation matches PYIO_ERR_OS and PYIO_ERR_VALUE,
+ * a BlockingIOError matches PYIO_ERR_OS, a Unicode*Error matches
+ * PYIO_ERR_VALUE), else 0. */
+PYIO_API int pyio_error_matches(int kind);
+
+/* The message, as str() of the Python exception would print it (for
+ * OSError: "[Errno 2] No such file or directory: 'name'").  Never NULL ("" when
+ * there is no error).  Valid until the next failing call on this thread. */
+PYIO_API const char *pyio_error_message(void);
+
+/* OSError / BlockingIOError: the errno value; 0 for other kinds. */
+PYIO_API int pyio_error_errno(void);
+
+/* OSError: the file name involved, or NULL when there is none.  Valid until
+ * the next failing call on this thread. */
+PYIO_API const char *pyio_error_filename(void);
+
+/* BlockingIOError: how many bytes (or characters, for text) were written
+ * before the stream would have blocked; 0 for other kinds. */
+PYIO_API int64_t pyio_error_characters_written(void);
+
+/* Unicode{Decode,Encode}Error: the encoding, the [start, end) range of the
+ * offending input and the reason.  NULL / 0 for other kinds. */
+PYIO_API const char *pyio_error_encoding(void);
+PYIO_API int64_t pyio_error_start(void);
+PYIO_API int64_t pyio_error_end(void);
+PYIO_API const char *pyio_error_reason(void);
+
+/* Clears the calling thread's error record (kind becomes PYIO_ERR_NONE). */
+PYIO_API void pyio_error_clear(void);
+
+/* For callbacks (see pyio_rawio_new and pyio_fileio_open's opener): record an
+ * error of `kind` with `message` (NULL means ""), to be reported by the
+ * library call that invoked the callback.  Returns -1, so that a callback can
+ * `return pyio_error_set(...)`.  An out-of-range kind records RuntimeError. */
+PYIO_API int pyio_error_set(int kind, const char *message);
+
+/* Records OSError for `errnum` with Python's message "[Errno N] strerror" or,
+ * when `filename` is not NULL, "[Errno N] strerror: 'filename'".  Returns -1.
+ * An errnum of EAGAIN/EWOULDBLOCK still records OSError: to say "would block"
+ * a raw callback returns PYIO_WOULD_BLOCK instead. */
+PYIO_API int pyio_error_set_oserror(int errnum, const char *filename);
+
+/* ------------------------------------------------------------------------- */
+/* Streams: the handle, lifetime and class queries                           */
+/* ------------------------------------------------------------------------- */
+
+/* The one opaque handle type for every stream. */
+typedef struct pyio_stream pyio_stream;
+
+/* Adds a reference to `stream` and returns it (NULL for NULL). */
+PYIO_API pyio_stream *pyio_retain(pyio_stream *stream);
+
+/* Drops a reference.  The last one closes the stream if it is still open
+ * (errors are discarded) and frees it.  NULL is ignored. */
+PYIO_API void pyio_release(pyio_stream *stream);
+
+/* Frees memory this library handed out through a `char **` or
+ * `pyio_slice **` out-parameter.  NULL is ignored. */
+PYIO_API void pyio_free(void *memory);
+
+/* The classes a handle can be asked about; a stream is an instance of its
+ * own class and of every base (a FileIO is a RAWIOBASE and an IOBASE). */
+typedef enum pyio_class {
+    PYIO_CLASS_IOBASE = 0,
+    PYIO_CLASS_RAWIOBASE = 1,
+    PYIO_CLASS_BUFFEREDIOBASE = 2,
+    PYIO_CLASS_TEXTIOBASE = 3,
+    PYIO_CLASS_FILEIO = 4,
+    PYIO_CLASS_BYTESIO = 5,
+    PYIO_CLASS_CALLBACKRAWIO = 6
+} pyio_class;
+
+/* 1 if `stream` is an instance of `cls`, 0 if not; -1 (TypeError) for a NULL
+ * handle, ValueError for an unknown class. */
+PYIO_API int pyio_isinstance(pyio_stream *stream, int cls);
+
+/* The stream's class name as Python spells it ("FileIO", "BytesIO", ...);
+ * NULL (TypeError) for a NULL handle.  Static storage. */
+PYIO_API const char *pyio_class_name(pyio_stream *stream);
+
+/* ------------------------------------------------------------------------- */
+/* IOBase: what every stream has                                             */
+/* ------------------------------------------------------------------------- */
+
+/* Flushes (where there is something to flush) and closes.  Closing a closed
+ * stream does nothing and succeeds.  The stream is closed afterwards even
+ * when the flush or the underlying close failed; that failure is reported. */
+PYIO_API int pyio_close(pyio_stream *stream);
+
+/* 1 if closed, 0 if open. */
+PYIO_API int pyio_closed(pyio_stream *stream);
+
+/* Writes out buffered data.  ValueError on a closed stream. */
+PYIO_API int pyio_flush(pyio_stream *stream);
+
+/* Capability predicates, as Python's readable()/writable()/seekable().
+ * Classes that check (FileIO, BytesIO) raise ValueError when closed. */
+PYIO_API int pyio_readable(pyio_stream *stream);
+PYIO_API int pyio_writable(pyio_stream *stream);
+PYIO_API int pyio_seekable(pyio_stream *stream);
+
+/* 1 if the stream is an interactive terminal. */
+PYIO_API int pyio_isatty(pyio_stream *stream);
+
+/* The underlying file descriptor; UnsupportedOperation("fileno") where
+ * there is none. */
+PYIO_API int pyio_fileno(pyio_stream *stream);
+
+/* Moves to `offset` interpreted by `whence` (PYIO_SEEK_*) and returns the new
+ * absolute position.  FileIO passes whence through to lseek (so SEEK_DATA and
+ * SEEK_HOLE work and other values are OSError EINVAL); BytesIO accepts 0, 1
+ * and 2 only (ValueError).  UnsupportedOperation("seek") where the stream
+ * cannot seek. */
+PYIO_API int64_t pyio_seek(pyio_stream *stream, int64_t offset, int whence);
+
+/* The current position. */
+PYIO_API int64_t pyio_tell(pyio_stream *stream);
+
+/* Resizes the stream to `size` bytes (PYIO_NONE: the current position) and
+ * returns the new size.  The position does not move. */
+PYIO_API int64_t pyio_truncate(pyio_stream *stream, int64_t size);
+
+/* A byte string with its length, for readlines / writelines. */
+typedef struct pyio_slice {
+    const char *data;
+    int64_t size;
+} pyio_slice;
+
+/* Reads one line: up to and including b'\n', at most `limit` bytes
+ * (limit < 0 or PYIO_NONE: no limit).  *out receives the line (owned by the
+ * caller, pyio_free).  Returns its length; 0 at EOF; PYIO_WOULD_BLOCK if a
+ * non-blocking stream had no data at all (a partial line is returned as it
+ * is).  On failure and would-block *out is set to NULL. */
+PYIO_API int64_t pyio_readline(pyio_stream *stream, int64_t limit, char **out);
+
+/* Reads lines until EOF or until their total size reaches `hint`
+ * (hint <= 0 or PYIO_NONE: no limit).  *lines receives an array of slices
+ * in one allocation that also holds the data (free it once with pyio_free).
+ * Returns the number of lines. */
+PYIO_API int64_t pyio_readlines(pyio_stream *stream, int64_t hint, pyio_slice **lines);
+
+/* Writes each of `count` slices with pyio_write's semantics.  ValueError on a
+ * closed stream before anything is written. */
+PYIO_API int pyio_writelines(pyio_stream *stream, const pyio_slice *lines, int64_t count);
+
+/* ------------------------------------------------------------------------- */
+/* Reading and writing bytes (RawIOBase, BufferedIOBase)                     */
+/* ------------------------------------------------------------------------- */
+
+/* read(size): size < 0 or PYIO_NONE reads to EOF.  A raw stream makes at most
+ * one system call (it may return fewer bytes than asked); a buffered stream
+ * returns `size` bytes unless EOF comes first.  *out receives the data (owned
+ * by the caller, pyio_free).  Returns the length; 0 at EOF; PYIO_WOULD_BLOCK
+ * on a non-blocking raw stream with no data. */
+PYIO_API int64_t pyio_read(pyio_stream *stream, int64_t size, char **out);
+
+/* RawIOBase.readall(): everything up to EOF.  PYIO_WOULD_BLOCK if a
+ * non-blocking stream had no data at all. */
+PYIO_API int64_t pyio_readall(pyio_stream *stream, char **out);
+
+/* BufferedIOBase.read1(size): at most one read of the underlying raw stream. */
+PYIO_API int64_t pyio_read1(pyio_stream *stream, int64_t size, char **out);
+
+/* readinto(buffer): reads up to `size` bytes into the caller's `buffer`.
+ * Returns the count; 0 at EOF (or for size 0); PYIO_WOULD_BLOCK as pyio_read.
+ * A negative size is ValueError. */
+PYIO_API int64_t pyio_readinto(pyio_stream *stream, void *buffer, int64_t size);
+
+/* BufferedIOBase.readinto1(buffer). */
+PYIO_API int64_t pyio_readinto1(pyio_stream *stream, void *buffer, int64_t size);
+
+/* write(data): returns the number of bytes written.  A raw stream may write
+ * fewer than `size` and returns PYIO_WOULD_BLOCK when a non-blocking stream
+ * takes nothing; buffered streams and BytesIO take everything. */
+PYIO_API int64_t pyio_write(pyio_stream *stream, const void *data, int64_t size);
+
+/* BufferedIOBase.detach(): separates the underlying raw stream from the
+ * buffer and returns it (a new reference).  UnsupportedOperation("detach")
+ * where there is nothing to detach (BytesIO). */
+PYIO_API pyio_stream *pyio_detach(pyio_stream *stream);
+
+/* ------------------------------------------------------------------------- */
+/* Attributes                                                                */
+/* ------------------------------------------------------------------------- */
+
+/* The stream's `name`.  Python's name is either a path or an integer (a
+ * FileIO opened from a descriptor): returns 0 and sets *path (owned by the
+ * stream) for a path, returns 1 and sets *fd for an integer.  Either output
+ * pointer may be NULL if not wanted.  AttributeError where the class has no
+ * name (BytesIO). */
+PYIO_API int pyio_name(pyio_stream *stream, const char **path, int64_t *fd);
+
+/* The stream's `mode` ("rb", "wb", "rb+", "ab", "xb+", ...), owned by the
+ * stream; NULL with AttributeError where the class has none (BytesIO). */
+PYIO_API const char *pyio_mode(pyio_stream *stream);
+
+/* FileIO.closefd: 1 if closing the stream closes its descriptor. */
+PYIO_API int pyio_closefd(pyio_stream *stream);
+
+/* ------------------------------------------------------------------------- */
+/* FileIO: the raw stream over a file descriptor                             */
+/* ------------------------------------------------------------------------- */
+
+/* An opener, as Python's `opener` argument: given the path and the open(2)
+ * flags FileIO computed (O_CLOEXEC included), returns an open descriptor.
+ * On failure it returns a negative value; if it recorded an error first
+ * (pyio_error_set_oserror(errno, path), say), that error is reported,
+ * otherwise ValueError("opener returned N") as in Python. */
+typedef int (*pyio_opener)(const char *path, int flags, void *arg);
+
+/* FileIO(path, mode, closefd, opener).  `path` is the file's name as bytes
+ * (os.fsencode); `mode` is Python's: one of r, w, x, a, optionally '+', with
+ * 'b' allowed and implied.  'w' truncates, 'x' fails if the file exists,
+ * 'a' appends (O_APPEND) and starts at the end.  The descriptor is
+ * non-inheritable (PEP 446).  A directory is refused (OSError EISDIR).
+ * `closefd` must be 1 for a path (ValueError "Cannot use closefd=False with
+ * file name").  `opener` may be NULL (open(2) is used); `opener_arg` is
+ * passed through to it.  On failure the error names the file and nothing
+ * leaks: a descriptor opened here is closed again. */
+PYIO_API pyio_stream *pyio_fileio_open(const char *path, const char *mode, int closefd,
+                                       pyio_opener opener, void *opener_arg);
+
+/* FileIO(fd, mode, closefd): wraps an open descriptor (its inheritability is
+ * left as it is).  A negative fd is ValueError("negative file descriptor"); a
+ * descriptor that is not open is OSError EBADF.  If construction fails the
+ * descriptor is not closed, whatever closefd says. */
+PYIO_API pyio_stream *pyio_fileio_fdopen(int fd, const char *mode, int closefd);
+
+/* ------------------------------------------------------------------------- */
+/* BytesIO: an in-memory binary stream                                       */
+/* ------------------------------------------------------------------------- */
+
+/* BytesIO(initial_bytes): a copy of `size` bytes at `initial` (NULL is
+ * allowed only with size 0), positioned at 0. */
+PYIO_API pyio_stream *pyio_bytesio_new(const void *initial, int64_t size);
+
+/* BytesIO.getvalue(): a copy of the whole contents in *out (pyio_free).
+ * Returns the length. */
+PYIO_API int64_t pyio_getvalue(pyio_stream *stream, char **out);
+
+/* BytesIO.getbuffer(): a view of the contents without copying.  *data points
+ * into the stream and stays valid, readable and writable, until the matching
+ * pyio_releasebuffer(); while any view is held, anything that would resize or
+ * free the contents (a write, truncate, close) fails with BufferError and
+ * changes nothing.  Returns the size of the view. */
+PYIO_API int64_t pyio_getbuffer(pyio_stream *stream, void **data);
+
+/* Ends one view taken with pyio_getbuffer().  BufferError if none is held. */
+PYIO_API int pyio_releasebuffer(pyio_stream *stream);
+
+/* ------------------------------------------------------------------------- */
+/* Callback raw streams: a RawIOBase implemented by the caller               */
+/* ------------------------------------------------------------------------- */
+
+/* The operations of a raw stream, each taking the `context` given to
+ * pyio_rawio_new().  Any may be NULL:
+ *   readinto  NULL: reads are UnsupportedOperation("File or stream is not readable.")
+ *   write     NULL: writes are UnsupportedOperation("File or stream is not writable.")
+ *   seek      NULL: UnsupportedOperation("seek")
+ *   tell      NULL: seek(0, SEEK_CUR)
+ *   truncate  NULL: UnsupportedOperation("truncate")
+ *   flush, close  NULL: nothing to do
+ *   readable / writable / seekable  NULL: whether readinto / write / seek is set
+ *   isatty    NULL: 0
+ *   fileno    NULL: UnsupportedOperation("fileno")
+ *   destroy   NULL: nothing to free
+ * Results follow the library's conventions: readinto and write return a count
+ * (0 <= n <= size), PYIO_WOULD_BLOCK for "would block", or -1 for failure;
+ * seek, tell and truncate return a position or -1; the predicates return 1/0
+ * or -1; flush and close return 0 or -1.  A callback that fails should first
+ * record why with pyio_error_set() / pyio_error_set_oserror(); that error is
+ * what the caller of the library sees.  A failure with no recorded error is
+ * reported as OSError(EIO).
+ *
+ * The library checks for a closed stream before calling anything but destroy,
+ * so callbacks never see a call after close.  close is called at most once.
+ * destroy is called exactly once, when the last reference is released (after
+ * close), and also when pyio_rawio_new() itself fails. */
+typedef struct pyio_rawio_callbacks {
+    /* sizeof(pyio_rawio_callbacks) as the caller compiled it: fields past
+     * this size (added by later versions) are taken as NULL. */
+    size_t struct_size;
+    int64_t (*readinto)(void *context, void *buffer, int64_t size);
+    int64_t (*write)(void *context, const void *data, int64_t size);
+    int64_t (*seek)(void *context, int64_t offset, int whence);
+    int64_t (*tell)(void *context);
+    int64_t (*truncate)(void *context, int64_t size);
+    int (*flush)(void *context);
+    int (*close)(void *context);
+    int (*readable)(void *context);
+    int (*writable)(void *context);
+    int (*seekable)(void *context);
+    int (*isatty)(void *context);
+    int (*fileno)(void *context);
+    void (*destroy)(void *context);
+} pyio_rawio_callbacks;
+
+/* A raw stream whose operations are `callbacks` (copied; the struct need not
+ * outlive the call) applied to `context`.  `name` (may be NULL: no name
+ * attribute) is copied and becomes the stream's name.  TypeError if
+ * `callbacks` is NULL; ValueError if struct_size is smaller than the
+ * struct_size field. */
+PYIO_API pyio_stream *pyio_rawio_new(const pyio_rawio_callbacks *callbacks, void *context,
+                                     const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PYIO_PYIO_H */

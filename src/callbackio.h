@@ -1,0 +1,47 @@
+// CallbackRawIO: a raw stream whose operations are C callbacks supplied by
+// the caller (pyio_rawio_new), so a program in any language can implement
+// RawIOBase.
+#pragma once
+
+#include <string>
+
+#include <pyio/pyio.h>
+
+#include "iobase.h"
+
+namespace pyio {
+
+// Each operation checks closed first, so the callbacks never see a call after
+// close; close is called at most once; destroy exactly once, from the
+// destructor.  A callback that returns failure has its recorded error thrown
+// (raise_from_record); a count outside [0, size] is OSError.
+class CallbackRawIO : public RawIOBase {
+public:
+    // `callbacks` must be a complete struct (the C API pads short ones with
+    // NULLs).  `name` nullptr: no name attribute.
+    CallbackRawIO(const pyio_rawio_callbacks& callbacks, void* context, const char* name);
+    ~CallbackRawIO() override;
+    const char* type_name() const noexcept override { return "CallbackRawIO"; }
+
+    void close() override;
+    void flush() override;
+    bool readable() override;
+    bool writable() override;
+    bool seekable() override;
+    bool isatty() override;
+    int fileno() override;
+    int64_t seek(int64_t pos, int whence) override;
+    int64_t tell() override;
+    int64_t truncate(std::optional<int64_t> size) override;
+    std::optional<size_t> readinto(std::span<char> buffer) override;
+    std::optional<size_t> write(std::span<const char> data) override;
+    const StreamName& name() override;
+
+private:
+    pyio_rawio_callbacks cb_;
+    void* context_;
+    bool has_name_;
+    StreamName name_;
+};
+
+}  // namespace pyio
