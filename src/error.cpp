@@ -77,6 +77,10 @@ Error os_error(int errnum, std::optional<std::string_view> filename) {
     return Error(std::move(info));
 }
 
+Error os_error_message(std::string message) {
+    return Error(ErrorKind::OSError, std::move(message));
+}
+
 Error blocking_io_error(int errnum, int64_t characters_written) {
     ErrorInfo info;
     info.kind = ErrorKind::BlockingIOError;

@@ -17,7 +17,7 @@
 
 namespace pyio {
 
-// The values are those of the C enum pyio_error_kind (capi static_asserts it).
+// The values are those of the C enum pyio_errkind (capi static_asserts it).
 enum class ErrorKind : int {
     None = 0,
     OSError = 1,
@@ -76,6 +76,8 @@ Error overflow_error(std::string message);
 Error unsupported_operation(std::string message);
 // OSError for errnum, with Python's message "[Errno N] strerror[: 'filename']".
 Error os_error(int errnum, std::optional<std::string_view> filename = std::nullopt);
+// OSError with a message and no errno (Python's OSError("message")).
+Error os_error_message(std::string message);
 // BlockingIOError with the count of what was written before blocking.
 Error blocking_io_error(int errnum, int64_t characters_written);
 

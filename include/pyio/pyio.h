@@ -113,7 +113,7 @@ PYIO_API const char *pyio_version_string(void);
 
 /* The kind of the last error: the Python exception class it mirrors.  The
  * comment gives Python's base classes, which pyio_error_matches() honours. */
-typedef enum pyio_error_kind {
+typedef enum pyio_errkind {
     PYIO_ERR_NONE = 0,
     PYIO_ERR_OS = 1,                    /* OSError; errno and filename set */
     PYIO_ERR_BLOCKING_IO = 2,           /* BlockingIOError(OSError); characters_written */
@@ -128,9 +128,9 @@ typedef enum pyio_error_kind {
     PYIO_ERR_MEMORY = 11,               /* MemoryError */
     PYIO_ERR_BUFFER = 12,               /* BufferError: resizing a BytesIO with exported views */
     PYIO_ERR_OVERFLOW = 13              /* OverflowError(ArithmeticError): a position out of range */
-} pyio_error_kind;
+} pyio_errkind;
 
-/* The kind of the calling thread's last error (a pyio_error_kind value), or
+/* The kind of the calling thread's last error (a pyio_errkind value), or
  * PYIO_ERR_NONE if no error has been recorded since the last clear. */
 PYIO_API int pyio_error_kind(void);
 
