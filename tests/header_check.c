@@ -33,7 +33,7 @@ int main(void)
     };
     pyio_slice slice = {"line\n", 5};
     int64_t none = PYIO_NONE;
-    enum pyio_error_kind kind = PYIO_ERR_UNSUPPORTED_OPERATION;
+    int kind = PYIO_ERR_UNSUPPORTED_OPERATION;
     pyio_class cls = PYIO_CLASS_BYTESIO;
     unsigned version = PYIO_VERSION_NUMBER;
     const char *version_string = PYIO_VERSION_STRING;

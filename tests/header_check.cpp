@@ -43,7 +43,7 @@ int main()
     callbacks.readinto = &check_readinto;
     pyio_slice slice = {"line\n", 5};
     std::int64_t none = PYIO_NONE;
-    pyio_error_kind kind = PYIO_ERR_BLOCKING_IO;
+    int kind = PYIO_ERR_BLOCKING_IO;
     pyio_class cls = PYIO_CLASS_FILEIO;
     int whence = PYIO_SEEK_CUR;
 
