@@ -51,7 +51,7 @@ public:
 
     // Makes room for at least n bytes in all; throws std::bad_alloc.
     void reserve(size_t n) {
-        if (n <= capacity_) return;
+        if (data_ && n <= capacity_) return;
         void* p = std::realloc(data_, n + 1);
         if (!p) throw std::bad_alloc();
         data_ = static_cast<char*>(p);
