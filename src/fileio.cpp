@@ -317,14 +317,8 @@ int64_t FileIO::truncate(std::optional<int64_t> size) {
 std::optional<Bytes> FileIO::read(int64_t size) {
     check_closed();
     if (!readable_) throw unsupported_operation(kNotOpenForReading);
-    if (size < 0) return readall();
-    Bytes b;
-    b.resize_uninitialized(static_cast<size_t>(std::min(size, kMaxRawTransfer)));
-    std::optional<size_t> n = read_some(fd_, std::span<char>(b.data(), b.size()));
-    if (!n) return std::nullopt;
-    b.resize_uninitialized(*n);
-    b.shrink_to_fit();
-    return b;
+    // RawIOBase::read: readall() for size < 0, else one readinto().
+    return RawIOBase::read(size);
 }
 
 // Deliberately no readable() check: CPython's readall goes straight to
