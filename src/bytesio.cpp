@@ -142,8 +142,10 @@ std::optional<Bytes> BytesIO::readline(int64_t limit) {
 }
 
 std::vector<Bytes> BytesIO::readlines(int64_t hint) {
-    // IOBase::readlines over this class's readline; each line takes the lock.
-    return IOBase::readlines(hint);
+    // CPython's BytesIO stops once the total reaches the hint (readlines(2)
+    // of b"a\nbb\n" is [b"a\n"]); its IOBase only once the total exceeds
+    // it.  Each line takes the lock.
+    return collect_lines(hint, HintStop::Reached);
 }
 
 // ---- writing ----
@@ -179,14 +181,22 @@ Bytes BytesIO::getvalue() {
 std::span<char> BytesIO::getbuffer() {
     Lock lock(mu_);
     check_closed();
+    // A view holds a reference, as a memoryview keeps its BytesIO alive: the
+    // view must stay valid until releasebuffer() even if the caller drops
+    // its own reference first (that used to free the storage under it).
+    incref();
     ++exports_;
     return {buf_.data(), buf_.size()};
 }
 
 void BytesIO::releasebuffer() {
-    Lock lock(mu_);
-    if (exports_ == 0) throw buffer_error("no buffer exported by getbuffer() to release");
-    --exports_;
+    {
+        Lock lock(mu_);
+        if (exports_ == 0) throw buffer_error("no buffer exported by getbuffer() to release");
+        --exports_;
+    }
+    // The view's reference; it may be the last, so nothing touches *this after.
+    decref();
 }
 
 }  // namespace pyio

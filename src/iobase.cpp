@@ -91,6 +91,12 @@ std::optional<Bytes> IOBase::readline(int64_t limit) {
 }
 
 std::vector<Bytes> IOBase::readlines(int64_t hint) {
+    // io's IOBase stops once the total exceeds the hint (_pyio's once it
+    // reaches it; io's BytesIO too).
+    return collect_lines(hint, HintStop::Exceeded);
+}
+
+std::vector<Bytes> IOBase::collect_lines(int64_t hint, HintStop stop) {
     check_closed();
     std::vector<Bytes> lines;
     uint64_t total = 0;
@@ -99,7 +105,9 @@ std::vector<Bytes> IOBase::readlines(int64_t hint) {
         if (!line || line->empty()) break;
         total += line->size();
         lines.push_back(std::move(*line));
-        if (hint > 0 && total >= static_cast<uint64_t>(hint)) break;
+        if (hint <= 0) continue;
+        uint64_t limit = static_cast<uint64_t>(hint);
+        if (stop == HintStop::Reached ? total >= limit : total > limit) break;
     }
     return lines;
 }

@@ -151,6 +151,10 @@ protected:
     void check_readable();
     void check_writable();
     void check_seekable();
+    // readlines(hint) over readline(): stop once the lines' total has reached
+    // or exceeded the hint (CPython's classes differ; hint <= 0: no limit).
+    enum class HintStop { Reached, Exceeded };
+    std::vector<Bytes> collect_lines(int64_t hint, HintStop stop);
     // AttributeError for a method or attribute this class does not have.
     [[noreturn]] void no_attribute(std::string_view attribute) const;
 

@@ -45,8 +45,9 @@
  * pyio_error_* accessors.  The kind mirrors the exception Python's io module
  * raises for the same situation, and where CPython has a message the message
  * reads the same ("I/O operation on closed file.", "invalid mode: 'rw'", ...).
- * A successful call does not clear the record: read it only after a call has
- * reported failure.  A NULL handle or pointer argument is an error (TypeError),
+ * A successful call does not report through the record (and may or may not
+ * clear it; calls that reach a callback stream clear it first): read it only
+ * after a call has reported failure.  A NULL handle or pointer argument is an error (TypeError),
  * never a crash.  No C++ exception ever crosses this API.
  *
  * Sizes and offsets are 64-bit everywhere (int64_t): files over 4 GiB work.
@@ -275,8 +276,8 @@ typedef struct pyio_slice {
  * is).  On failure and would-block *out is set to NULL. */
 PYIO_API int64_t pyio_readline(pyio_stream *stream, int64_t limit, char **out);
 
-/* Reads lines until EOF or until their total size reaches `hint`
- * (hint <= 0 or PYIO_NONE: no limit).  *lines receives an array of slices
+/* Reads lines until EOF or until their total size passes `hint` (BytesIO:
+ * reaches it, as CPython's do) (hint <= 0 or PYIO_NONE: no limit).  *lines receives an array of slices
  * in one allocation that also holds the data (free it once with pyio_free).
  * Returns the number of lines. */
 PYIO_API int64_t pyio_readlines(pyio_stream *stream, int64_t hint, pyio_slice **lines);
@@ -384,7 +385,8 @@ PYIO_API int64_t pyio_getvalue(pyio_stream *stream, char **out);
  * into the stream and stays valid, readable and writable, until the matching
  * pyio_releasebuffer(); while any view is held, anything that would resize or
  * free the contents (a write, truncate, close) fails with BufferError and
- * changes nothing.  Returns the size of the view. */
+ * changes nothing.  Like Python's memoryview, a view holds a reference to the
+ * stream until it is released.  Returns the size of the view. */
 PYIO_API int64_t pyio_getbuffer(pyio_stream *stream, void **data);
 
 /* Ends one view taken with pyio_getbuffer().  BufferError if none is held. */
@@ -417,7 +419,8 @@ PYIO_API int pyio_releasebuffer(pyio_stream *stream);
  * The library checks for a closed stream before calling anything but destroy,
  * so callbacks never see a call after close.  close is called at most once.
  * destroy is called exactly once, when the last reference is released (after
- * close), and also when pyio_rawio_new() itself fails. */
+ * close), and also when pyio_rawio_new() itself fails after reading a
+ * struct_size large enough to include the destroy field. */
 typedef struct pyio_rawio_callbacks {
     /* sizeof(pyio_rawio_callbacks) as the caller compiled it: fields past
      * this size (added by later versions) are taken as NULL. */
