@@ -65,8 +65,10 @@ static int file_demo(const char *path)
             report("readline");
             goto done;
         }
-        if (n == 0) /* EOF */
+        if (n == 0) { /* EOF: the empty line is still ours to free */
+            pyio_free(line);
             break;
+        }
         printf("  %" PRId64 " bytes: %s", n, line);
         pyio_free(line);
     }

@@ -29,7 +29,9 @@
  * parameters) transfer ownership to the caller, who frees them with
  * pyio_free().  Such buffers are always followed by a NUL byte that is not
  * counted in the returned length, for convenience; the data itself may
- * contain NUL bytes.  `const char *` results owned by a stream stay valid
+ * contain NUL bytes.  Every success sets *out, even an empty result at EOF;
+ * failure and PYIO_WOULD_BLOCK set it to NULL; so pyio_free(*out) after any
+ * call is always right.  `const char *` results owned by a stream stay valid
  * until the stream's last reference is released.
  *
  * Results.
