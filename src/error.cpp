@@ -1,6 +1,7 @@
 #include "error.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -31,6 +32,82 @@ std::string strerror_text(int errnum) {
     char buf[256];
     // GNU strerror_r returns the message, which may or may not be buf.
     return ::strerror_r(errnum, buf, sizeof buf);
+}
+
+// Decodes one UTF-8 sequence at s[i]; returns the code point and advances i,
+// or returns -1 (and advances by one byte) for a byte that starts no valid
+// sequence.
+int32_t next_code_point(std::string_view s, size_t& i) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char b = byte(i);
+    int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > s.size()) {
+        ++i;
+        return -1;
+    }
+    int32_t cp = len == 1 ? b : b & (0xff >> (len + 1));
+    for (int k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xc0) != 0x80) {
+            ++i;
+            return -1;
+        }
+        cp = (cp << 6) | (byte(i + k) & 0x3f);
+    }
+    static constexpr int32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        ++i;
+        return -1;
+    }
+    i += len;
+    return cp;
+}
+
+// Python's str.isprintable() for the code points a file name plausibly holds:
+// exact for Latin-1, and the spaces, format characters and private-use areas
+// beyond it; other code points count as printable (no Unicode database here).
+bool printable(int32_t cp) {
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0xa0) || cp == 0xad) return false;
+    if ((cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
+        (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0xfeff)
+        return false;
+    if ((cp >= 0xe000 && cp <= 0xf8ff) || cp >= 0xf0000) return false;
+    return true;
+}
+
+// repr() of the file name as Python shows it in an OSError message: the
+// bytes decoded as os.fsdecode does (UTF-8, undecodable bytes as the lone
+// surrogates U+DC80..U+DCFF), quoted and escaped as str.__repr__ does.
+std::string python_repr(std::string_view name) {
+    bool has_single = name.find('\'') != std::string_view::npos;
+    bool has_double = name.find('"') != std::string_view::npos;
+    char quote = has_single && !has_double ? '"' : '\'';
+    std::string out(1, quote);
+    char hex[16];
+    for (size_t i = 0; i < name.size();) {
+        size_t start = i;
+        int32_t cp = next_code_point(name, i);
+        if (cp < 0) {  // surrogateescape
+            std::snprintf(hex, sizeof hex, "\\udc%02x", static_cast<unsigned char>(name[start]));
+            out += hex;
+        } else if (cp == quote || cp == '\\') {
+            out += '\\';
+            out += static_cast<char>(cp);
+        } else if (cp == '\t') {
+            out += "\\t";
+        } else if (cp == '\n') {
+            out += "\\n";
+        } else if (cp == '\r') {
+            out += "\\r";
+        } else if (printable(cp)) {
+            out.append(name.substr(start, i - start));
+        } else {
+            std::snprintf(hex, sizeof hex, cp < 0x100 ? "\\x%02x" : cp < 0x10000 ? "\\u%04x" : "\\U%08x",
+                          static_cast<unsigned>(cp));
+            out += hex;
+        }
+    }
+    out += quote;
+    return out;
 }
 
 }  // namespace
@@ -72,7 +149,7 @@ Error os_error(int errnum, std::optional<std::string_view> filename) {
     info.message = "[Errno " + std::to_string(errnum) + "] " + strerror_text(errnum);
     if (filename) {
         info.filename = std::string(*filename);
-        info.message += ": '" + *info.filename + "'";
+        info.message += ": " + python_repr(*info.filename);
     }
     return Error(std::move(info));
 }

@@ -74,6 +74,32 @@ TEST(ErrorRecord, SetOSErrorFormatsLikePython) {
     EXPECT_STREQ(pyio_error_message(), "[Errno 5] Input/output error");
 }
 
+// The file name is shown as Python's repr() of os.fsdecode(name) shows it
+// (expected strings copied from python3's io.FileIO error messages).
+TEST(ErrorRecord, OSErrorQuotesTheFileNameAsPythonsRepr) {
+    struct Case {
+        const char* name;
+        const char* shown;
+    } cases[] = {
+        {"it's", "\"it's\""},
+        {"a\"b'c", "'a\"b\\'c'"},
+        {"tab\there", "'tab\\there'"},
+        {"nl\n", "'nl\\n'"},
+        {"back\\slash", "'back\\\\slash'"},
+        {"caf\xc3\xa9", "'caf\xc3\xa9'"},
+        {"bad\xff", "'bad\\udcff'"},
+        {"\x7f\x01", "'\\x7f\\x01'"},
+        {"zw\xe2\x80\x8b", "'zw\\u200b'"},
+        {"\xc2\xa0nb", "'\\xa0nb'"},
+    };
+    for (const Case& c : cases) {
+        pyio_error_set_oserror(ENOENT, c.name);
+        EXPECT_EQ(std::string(pyio_error_message()),
+                  std::string("[Errno 2] No such file or directory: ") + c.shown);
+        EXPECT_STREQ(pyio_error_filename(), c.name);  // the name itself, unquoted
+    }
+}
+
 TEST(ErrorRecord, SetRecordsKindAndMessage) {
     EXPECT_EQ(pyio_error_set(PYIO_ERR_VALUE, "bad value"), -1);
     EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "bad value");
