@@ -52,6 +52,12 @@
  * after a call has reported failure.  A NULL handle or pointer argument is an error (TypeError),
  * never a crash.  No C++ exception ever crosses this API.
  *
+ * Threads.  Reference counting and the error record are thread-safe.  As in
+ * CPython, raw streams (FileIO, callback streams) are not locked: calls on
+ * one raw stream from several threads interleave as the system calls do.
+ * BytesIO is internally locked, so concurrent calls behave as if made one
+ * after another.
+ *
  * Sizes and offsets are 64-bit everywhere (int64_t): files over 4 GiB work.
  *
  * Optional integer arguments (Python's `None`) are passed as PYIO_NONE.
