@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bufferedio.h"
 #include "bytesio.h"
 #include "callbackio.h"
 #include "error.h"
@@ -78,6 +79,16 @@ int64_t read_out(pyio_stream* stream, char** out, F&& body) {
         IOBase& s = from_handle(stream);
         require(out, "out");
         return give(body(s), out);
+    });
+}
+
+int64_t buffer_size_arg(int64_t size) { return size == PYIO_NONE ? kDefaultBufferSize : size; }
+
+template <class T>
+pyio_stream* new_buffered(pyio_stream* raw, int64_t buffer_size) {
+    return guard<pyio_stream*>(nullptr, [&] {
+        Ref<IOBase> r = Ref<IOBase>::share(&from_handle(raw));
+        return to_handle(make_ref<T>(std::move(r), buffer_size_arg(buffer_size)).release());
     });
 }
 
@@ -168,6 +179,10 @@ PYIO_API int pyio_isinstance(pyio_stream* stream, int cls) {
         case PYIO_CLASS_FILEIO: return dynamic_cast<FileIO*>(s) ? 1 : 0;
         case PYIO_CLASS_BYTESIO: return dynamic_cast<BytesIO*>(s) ? 1 : 0;
         case PYIO_CLASS_CALLBACKRAWIO: return dynamic_cast<CallbackRawIO*>(s) ? 1 : 0;
+        case PYIO_CLASS_BUFFEREDREADER: return dynamic_cast<BufferedReader*>(s) ? 1 : 0;
+        case PYIO_CLASS_BUFFEREDWRITER: return dynamic_cast<BufferedWriter*>(s) ? 1 : 0;
+        case PYIO_CLASS_BUFFEREDRANDOM: return dynamic_cast<BufferedRandom*>(s) ? 1 : 0;
+        case PYIO_CLASS_BUFFEREDRWPAIR: return dynamic_cast<BufferedRWPair*>(s) ? 1 : 0;
         default: throw value_error("unknown class " + std::to_string(cls));
         }
     });
@@ -299,6 +314,24 @@ PYIO_API int64_t pyio_write(pyio_stream* stream, const void* data, int64_t size)
     });
 }
 
+PYIO_API int64_t pyio_peek(pyio_stream* stream, int64_t size, char** out) {
+    return read_out(stream, out, [&](IOBase& s) {
+        std::string_view view = s.peek(size_arg(size));
+        return std::optional<Bytes>(Bytes(view));
+    });
+}
+
+PYIO_API int64_t pyio_peek_view(pyio_stream* stream, const char** data) {
+    if (data) *data = nullptr;
+    return guard<int64_t>(-1, [&] {
+        IOBase& s = from_handle(stream);
+        require(data, "data");
+        std::string_view view = s.peek(-1);
+        *data = view.data();
+        return static_cast<int64_t>(view.size());
+    });
+}
+
 PYIO_API pyio_stream* pyio_detach(pyio_stream* stream) {
     return guard<pyio_stream*>(nullptr, [&] { return to_handle(from_handle(stream).detach().release()); });
 }
@@ -391,6 +424,35 @@ PYIO_API int pyio_releasebuffer(pyio_stream* stream) {
         from_handle_as<BytesIO>(stream, "getbuffer").releasebuffer();
         return 0;
     });
+}
+
+// ---- the buffered layer ----
+
+PYIO_API pyio_stream* pyio_bufferedreader_new(pyio_stream* raw, int64_t buffer_size) {
+    return new_buffered<BufferedReader>(raw, buffer_size);
+}
+
+PYIO_API pyio_stream* pyio_bufferedwriter_new(pyio_stream* raw, int64_t buffer_size) {
+    return new_buffered<BufferedWriter>(raw, buffer_size);
+}
+
+PYIO_API pyio_stream* pyio_bufferedrandom_new(pyio_stream* raw, int64_t buffer_size) {
+    return new_buffered<BufferedRandom>(raw, buffer_size);
+}
+
+PYIO_API pyio_stream* pyio_bufferedrwpair_new(pyio_stream* reader, pyio_stream* writer,
+                                              int64_t buffer_size) {
+    return guard<pyio_stream*>(nullptr, [&] {
+        Ref<IOBase> r = Ref<IOBase>::share(&from_handle(reader));
+        Ref<IOBase> w = Ref<IOBase>::share(&from_handle(writer));
+        return to_handle(
+            make_ref<BufferedRWPair>(std::move(r), std::move(w), buffer_size_arg(buffer_size)).release());
+    });
+}
+
+PYIO_API pyio_stream* pyio_raw(pyio_stream* stream) {
+    return guard<pyio_stream*>(nullptr,
+                               [&] { return to_handle(from_handle_as<Buffered>(stream, "raw").raw().release()); });
 }
 
 // ---- callback raw streams ----

@@ -159,11 +159,15 @@ Error os_error_message(std::string message) {
 }
 
 Error blocking_io_error(int errnum, int64_t characters_written) {
+    return blocking_io_error(errnum, characters_written, strerror_text(errnum));
+}
+
+Error blocking_io_error(int errnum, int64_t characters_written, std::string_view message) {
     ErrorInfo info;
     info.kind = ErrorKind::BlockingIOError;
     info.errnum = errnum;
     info.characters_written = characters_written;
-    info.message = "[Errno " + std::to_string(errnum) + "] " + strerror_text(errnum);
+    info.message = "[Errno " + std::to_string(errnum) + "] " + std::string(message);
     return Error(std::move(info));
 }
 

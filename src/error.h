@@ -80,6 +80,9 @@ Error os_error(int errnum, std::optional<std::string_view> filename = std::nullo
 Error os_error_message(std::string message);
 // BlockingIOError with the count of what was written before blocking.
 Error blocking_io_error(int errnum, int64_t characters_written);
+// The same with Python's own message in place of strerror ("[Errno 11] write
+// could not complete without blocking").
+Error blocking_io_error(int errnum, int64_t characters_written, std::string_view message);
 
 // The messages CPython uses for the common misuses, in one place.
 inline constexpr const char* kClosedFile = "I/O operation on closed file.";

@@ -13,7 +13,13 @@ void IOBase::decref() noexcept {
     // hold one while it runs; if close left a reference behind (the object
     // was resurrected) it is not ours to delete.
     refs_.store(1, std::memory_order_relaxed);
-    if (!closed()) {
+    bool open;
+    try {
+        open = !closed();  // a detached buffered stream cannot say: nothing to close
+    } catch (...) {
+        open = false;
+    }
+    if (open) {
         // Errors are discarded, as Python's finaliser discards them, and the
         // caller's error record is left as it was.
         ErrorInfo saved = last_error();
@@ -123,6 +129,7 @@ std::optional<Bytes> IOBase::read1(int64_t) { no_attribute("read1"); }
 std::optional<size_t> IOBase::readinto(std::span<char>) { no_attribute("readinto"); }
 std::optional<size_t> IOBase::readinto1(std::span<char>) { no_attribute("readinto1"); }
 std::optional<size_t> IOBase::write(std::span<const char>) { no_attribute("write"); }
+std::string_view IOBase::peek(int64_t) { no_attribute("peek"); }
 Ref<IOBase> IOBase::detach() { no_attribute("detach"); }
 const StreamName& IOBase::name() { no_attribute("name"); }
 const std::string& IOBase::mode() { no_attribute("mode"); }

@@ -134,6 +134,9 @@ public:
     virtual std::optional<size_t> readinto(std::span<char> buffer);
     virtual std::optional<size_t> readinto1(std::span<char> buffer);
     virtual std::optional<size_t> write(std::span<const char> data);
+    // Buffered readers: the buffered bytes (at least one unless at EOF or
+    // would block), without advancing; valid until the next call.
+    virtual std::string_view peek(int64_t size);
     virtual Ref<IOBase> detach();
 
     // ---- attributes ----

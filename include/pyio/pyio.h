@@ -218,7 +218,11 @@ typedef enum pyio_class {
     PYIO_CLASS_TEXTIOBASE = 3,
     PYIO_CLASS_FILEIO = 4,
     PYIO_CLASS_BYTESIO = 5,
-    PYIO_CLASS_CALLBACKRAWIO = 6
+    PYIO_CLASS_CALLBACKRAWIO = 6,
+    PYIO_CLASS_BUFFEREDREADER = 7,
+    PYIO_CLASS_BUFFEREDWRITER = 8,
+    PYIO_CLASS_BUFFEREDRANDOM = 9,
+    PYIO_CLASS_BUFFEREDRWPAIR = 10
 } pyio_class;
 
 /* 1 if `stream` is an instance of `cls`, 0 if not; -1 (TypeError) for a NULL
@@ -325,6 +329,16 @@ PYIO_API int64_t pyio_readinto1(pyio_stream *stream, void *buffer, int64_t size)
  * takes nothing; buffered streams and BytesIO take everything. */
 PYIO_API int64_t pyio_write(pyio_stream *stream, const void *data, int64_t size);
 
+/* BufferedReader.peek(size): a copy of the buffered bytes in *out
+ * (pyio_free) without advancing; at least one byte unless at EOF or the raw
+ * stream would block (then 0).  `size` is a hint, as in Python. */
+PYIO_API int64_t pyio_peek(pyio_stream *stream, int64_t size, char **out);
+
+/* peek without copying: *data points into the stream's buffer and stays
+ * valid until the next call on the stream (from any thread).  Returns the
+ * number of bytes there. */
+PYIO_API int64_t pyio_peek_view(pyio_stream *stream, const char **data);
+
 /* BufferedIOBase.detach(): separates the underlying raw stream from the
  * buffer and returns it (a new reference).  UnsupportedOperation("detach")
  * where there is nothing to detach (BytesIO). */
@@ -399,6 +413,41 @@ PYIO_API int64_t pyio_getbuffer(pyio_stream *stream, void **data);
 
 /* Ends one view taken with pyio_getbuffer().  BufferError if none is held. */
 PYIO_API int pyio_releasebuffer(pyio_stream *stream);
+
+/* ------------------------------------------------------------------------- */
+/* The buffered layer                                                        */
+/* ------------------------------------------------------------------------- */
+
+/* BufferedReader(raw, buffer_size), BufferedWriter(raw, buffer_size) and
+ * BufferedRandom(raw, buffer_size): buffered binary streams over any raw
+ * stream (FileIO, a callback stream, ...), of which they take a reference.
+ * `buffer_size` PYIO_NONE means PYIO_DEFAULT_BUFFER_SIZE; other values <= 0
+ * are ValueError("buffer size must be strictly positive").  The raw stream
+ * must be readable (reader, random), writable (writer, random) and seekable
+ * (random): UnsupportedOperation("File or stream is not readable.") etc.
+ *
+ * They behave as CPython's: read(n) returns n bytes unless EOF comes first
+ * (a non-blocking raw stream: what is there, or PYIO_WOULD_BLOCK); a write
+ * accepts everything, and when a non-blocking raw stream would block, fails
+ * with BlockingIOError whose characters_written says how much of this call's
+ * data was accepted (the rest was not); a later flush writes what is
+ * buffered.  close flushes, closes the raw stream even if the flush failed,
+ * and reports the flush failure.  Every object is internally locked; a raw
+ * stream that calls back into the buffered object calling it gets
+ * RuntimeError("reentrant call inside <BufferedReader>"). */
+PYIO_API pyio_stream *pyio_bufferedreader_new(pyio_stream *raw, int64_t buffer_size);
+PYIO_API pyio_stream *pyio_bufferedwriter_new(pyio_stream *raw, int64_t buffer_size);
+PYIO_API pyio_stream *pyio_bufferedrandom_new(pyio_stream *raw, int64_t buffer_size);
+
+/* BufferedRWPair(reader, writer, buffer_size): reads from a buffered `reader`
+ * and writes to a buffered `writer`, independently (a pipe pair, a socket's
+ * two directions). */
+PYIO_API pyio_stream *pyio_bufferedrwpair_new(pyio_stream *reader, pyio_stream *writer,
+                                              int64_t buffer_size);
+
+/* The `raw` attribute of a BufferedReader/Writer/Random: a new reference to
+ * the raw stream.  ValueError("raw stream has been detached") after detach. */
+PYIO_API pyio_stream *pyio_raw(pyio_stream *stream);
 
 /* ------------------------------------------------------------------------- */
 /* Callback raw streams: a RawIOBase implemented by the caller               */
