@@ -16,6 +16,8 @@
 #include "fileio.h"
 #include "guard.h"
 #include "iobase.h"
+#include "open.h"
+#include "socketio.h"
 
 using namespace pyio;
 using pyio::capi::from_handle;
@@ -94,6 +96,36 @@ pyio_stream* new_buffered(pyio_stream* raw, int64_t buffer_size) {
 
 int predicate(pyio_stream* stream, bool (IOBase::*query)()) {
     return guard(-1, [&] { return (from_handle(stream).*query)() ? 1 : 0; });
+}
+
+// A C opener as FileIO's (empty for NULL).  A C opener reports failure by a
+// negative result, with or without a recorded error; only a recorded one
+// becomes an exception here, so that FileIO still says "opener returned N"
+// for the rest, as Python does.
+FileIO::Opener wrap_opener(pyio_opener opener, void* opener_arg) {
+    if (!opener) return {};
+    return [opener, opener_arg](const char* p, int flags) {
+        clear_error();
+        int fd = opener(p, flags, opener_arg);
+        if (fd < 0 && error_pending()) raise_from_record("opener");
+        return fd;
+    };
+}
+
+// pyio_open and pyio_open_fd: NULL strings are None, a NULL mode is "r",
+// PYIO_NONE buffering is -1.
+std::optional<std::string_view> optional_str(const char* s) {
+    return s ? std::optional<std::string_view>(s) : std::nullopt;
+}
+
+pyio_stream* open_stream(const OpenFile& file, const char* mode, int64_t buffering,
+                         const char* encoding, const char* errors, const char* newline, int closefd,
+                         const FileIO::Opener& opener) {
+    Ref<IOBase> stream =
+        pyio::open(file, mode ? mode : "r", buffering == PYIO_NONE ? -1 : buffering,
+                   optional_str(encoding), optional_str(errors), optional_str(newline),
+                   closefd != 0, opener);
+    return to_handle(stream.release());
 }
 
 }  // namespace
@@ -183,6 +215,7 @@ PYIO_API int pyio_isinstance(pyio_stream* stream, int cls) {
         case PYIO_CLASS_BUFFEREDWRITER: return dynamic_cast<BufferedWriter*>(s) ? 1 : 0;
         case PYIO_CLASS_BUFFEREDRANDOM: return dynamic_cast<BufferedRandom*>(s) ? 1 : 0;
         case PYIO_CLASS_BUFFEREDRWPAIR: return dynamic_cast<BufferedRWPair*>(s) ? 1 : 0;
+        case PYIO_CLASS_SOCKETIO: return dynamic_cast<SocketIO*>(s) ? 1 : 0;
         default: throw value_error("unknown class " + std::to_string(cls));
         }
     });
@@ -365,20 +398,8 @@ PYIO_API pyio_stream* pyio_fileio_open(const char* path, const char* mode, int c
     return guard<pyio_stream*>(nullptr, [&] {
         if (!path) throw type_error("expected str, bytes or os.PathLike object, not NoneType");
         if (!mode) throw type_error("FileIO() argument 'mode' must be str, not None");
-        FileIO::Opener wrapped;
-        if (opener) {
-            // A C opener reports failure by a negative result, with or
-            // without a recorded error; only a recorded one becomes an
-            // exception here, so that FileIO still says "opener returned N"
-            // for the rest, as Python does.
-            wrapped = [opener, opener_arg](const char* p, int flags) {
-                clear_error();
-                int fd = opener(p, flags, opener_arg);
-                if (fd < 0 && error_pending()) raise_from_record("opener");
-                return fd;
-            };
-        }
-        return to_handle(FileIO::open(path, mode, closefd != 0, wrapped).release());
+        return to_handle(
+            FileIO::open(path, mode, closefd != 0, wrap_opener(opener, opener_arg)).release());
     });
 }
 
@@ -482,6 +503,40 @@ PYIO_API pyio_stream* pyio_rawio_new(const pyio_rawio_callbacks* callbacks, void
             throw;
         }
     });
+}
+
+// ---- SocketIO ----
+
+PYIO_API pyio_stream* pyio_socketio_new(int fd, const char* mode, int closefd) {
+    return guard<pyio_stream*>(nullptr, [&] {
+        require(mode, "mode");
+        return to_handle(make_ref<SocketIO>(fd, mode, closefd != 0).release());
+    });
+}
+
+// ---- open() ----
+
+PYIO_API pyio_stream* pyio_open(const char* file, const char* mode, int64_t buffering,
+                                const char* encoding, const char* errors, const char* newline,
+                                int closefd, pyio_opener opener, void* opener_arg) {
+    return guard<pyio_stream*>(nullptr, [&] {
+        if (!file) throw type_error("expected str, bytes or os.PathLike object, not NoneType");
+        return open_stream(std::string_view(file), mode, buffering, encoding, errors, newline,
+                           closefd, wrap_opener(opener, opener_arg));
+    });
+}
+
+PYIO_API pyio_stream* pyio_open_fd(int fd, const char* mode, int64_t buffering,
+                                   const char* encoding, const char* errors, const char* newline,
+                                   int closefd) {
+    return guard<pyio_stream*>(nullptr, [&] {
+        return open_stream(fd, mode, buffering, encoding, errors, newline, closefd, {});
+    });
+}
+
+PYIO_API int64_t pyio_buffer_size(pyio_stream* stream) {
+    return guard<int64_t>(
+        -1, [&] { return from_handle_as<Buffered>(stream, "buffer_size").buffer_size(); });
 }
 
 }  // extern "C"

@@ -111,9 +111,8 @@ std::optional<size_t> Buffered::raw_write(const char* p, size_t n) {
 }
 
 std::optional<size_t> Buffered::fill() {
-    rd_.clear();
-    std::optional<size_t> got = raw_read(rd_.data.get(), rd_.capacity);
-    if (got) rd_.end = *got;
+    std::optional<size_t> got = raw_read(rd_.data.get() + rd_.end, rd_.capacity - rd_.end);
+    if (got) rd_.end += *got;
     return got;
 }
 
@@ -205,8 +204,8 @@ int64_t Buffered::seek(int64_t pos, int whence) {
     check_closed("seek of closed file");
     if (!raw_checked().seekable()) throw unsupported_operation(kNotSeekable);
     // A seek that lands inside the read-ahead keeps it.
-    if ((whence == 0 || whence == 1) && rd_.available() > 0 && raw_pos_ >= 0) {
-        int64_t window_end = raw_pos_;
+    if ((whence == 0 || whence == 1) && rd_.available() > 0) {
+        int64_t window_end = raw_tell();
         int64_t window_start = window_end - static_cast<int64_t>(rd_.end);
         int64_t current = window_end - static_cast<int64_t>(rd_.available());
         int64_t target = whence == 0 ? pos : current + pos;
@@ -218,14 +217,20 @@ int64_t Buffered::seek(int64_t pos, int whence) {
     if (writes_) flush_writes();
     // Relative to the logical position, which lags the raw one by the read-ahead.
     if (whence == 1) pos -= static_cast<int64_t>(rd_.available());
+    // A failed seek (a negative target) leaves the raw stream where it was,
+    // so the read-ahead, and the logical position, stay valid.
+    int64_t result = raw_seek(pos, whence);
     rd_.clear();
-    return raw_seek(pos, whence);
+    return result;
 }
 
 int64_t Buffered::tell() {
     Guard guard(*this);
     check_closed(kClosedFile);
-    int64_t pos = raw_tell() - static_cast<int64_t>(rd_.available()) +
+    // Asks the raw stream every time, as CPython does: the cached position
+    // is wrong after writes to an O_APPEND file, which land at its end.
+    raw_pos_ = raw_checked().tell();
+    int64_t pos = raw_pos_ - static_cast<int64_t>(rd_.available()) +
                   static_cast<int64_t>(wr_.pending());
     return pos < 0 ? 0 : pos;
 }
@@ -244,23 +249,64 @@ int64_t Buffered::truncate(std::optional<int64_t> size) {
 
 // ---- reading ----
 
-// Reads n bytes into out unless EOF comes first (one_raw_read: at most one
-// raw read, for read1/readinto1).  nullopt if a non-blocking raw stream had
-// nothing and nothing was buffered.
-std::optional<size_t> Buffered::read_into(char* out, size_t n, bool one_raw_read) {
+// read(n): n bytes unless EOF comes first; nullopt if a non-blocking raw
+// stream had nothing and nothing was buffered.  As CPython's
+// _bufferedreader_read_generic: whole buffers' worth go straight into the
+// caller's memory, the tail through the buffer, whose rest stays read-ahead.
+std::optional<size_t> Buffered::read_generic(char* out, size_t n) {
     size_t done = rd_.take(out, n);
-    if (done == n || (one_raw_read && done > 0)) return done;
+    if (done == n) return done;
     prepare_read();
+    rd_.clear();
+    // EOF ends the read with what there is; "would block" too, unless there
+    // is nothing at all.
+    auto stop = [&](const std::optional<size_t>& got) -> std::optional<size_t> {
+        if (!got && done == 0) return std::nullopt;
+        return done;
+    };
+    for (;;) {
+        size_t blocks = (n - done) / buffer_size_ * buffer_size_;
+        if (blocks == 0) break;
+        std::optional<size_t> got = raw_read(out + done, blocks);
+        if (!got || *got == 0) return stop(got);
+        done += *got;
+    }
+    // Fewer than buffer_size_ bytes are missing, so the appending fills
+    // below never run out of room.
+    while (done < n) {
+        std::optional<size_t> got = fill();
+        if (!got || *got == 0) return stop(got);
+        done += rd_.take(out + done, n - done);
+    }
+    return done;
+}
+
+// readinto / readinto1, as CPython's _buffered_readinto_generic: what is
+// buffered first; then, while more than a buffer's worth is missing, raw
+// reads straight into the caller's memory, else fills of the buffer.
+// readinto1 makes at most one raw read, and none once it has some data and
+// less than a buffer's worth is missing.
+std::optional<size_t> Buffered::readinto_generic(char* out, size_t n, bool one_raw_read) {
+    // CPython answers from the buffer alone only when it has data: an empty
+    // read with nothing buffered still flushes pending writes.
+    size_t done = rd_.take(out, n);
+    if (done == n && (done > 0 || rd_.available() > 0)) return done;
+    prepare_read();
+    rd_.clear();
     while (done < n) {
         size_t want = n - done;
         std::optional<size_t> got;
-        if (want >= buffer_size_) {
-            // Large requests go straight into the caller's memory.
+        if (want > buffer_size_) {
             got = raw_read(out + done, want);
             if (got) done += *got;
+        } else if (one_raw_read && done > 0) {
+            break;
         } else {
             got = fill();
-            if (got) done += rd_.take(out + done, want);
+            if (got && *got > 0) {
+                done += rd_.take(out + done, want);
+                continue;
+            }
         }
         if (!got) return done > 0 ? std::optional<size_t>(done) : std::nullopt;
         if (*got == 0 || one_raw_read) break;
@@ -286,13 +332,14 @@ std::optional<Bytes> Buffered::read_all() {
 
 std::optional<Bytes> Buffered::read(int64_t size) {
     if (!reads_) return BufferedIOBase::read(size);
+    raw_checked();  // CPython reports a detached stream before a bad size
     if (size < -1) throw value_error("read length must be non-negative or -1");
     Guard guard(*this);
     check_closed("read of closed file");
     if (size == -1) return read_all();
     Bytes out;
     out.resize_uninitialized(static_cast<size_t>(size));
-    std::optional<size_t> n = read_into(out.data(), out.size(), false);
+    std::optional<size_t> n = read_generic(out.data(), out.size());
     if (!n) return std::nullopt;
     out.resize_uninitialized(*n);
     out.shrink_to_fit();
@@ -305,9 +352,21 @@ std::optional<Bytes> Buffered::read1(int64_t size) {
     check_closed("read of closed file");
     if (size < 0) size = static_cast<int64_t>(buffer_size_);
     Bytes out;
+    // As CPython: what is buffered if anything is, else one raw read of
+    // `size` straight into the result, which leaves nothing buffered.
+    if (rd_.available() > 0) {
+        out.resize_uninitialized(std::min(static_cast<size_t>(size), rd_.available()));
+        rd_.take(out.data(), out.size());
+        return out;
+    }
+    if (size == 0) return out;
+    // CPython 3.11 skips this flush, so a BufferedRandom's read1 after a
+    // write reads what the file held before the write; this does not.
+    prepare_read();
+    rd_.clear();
     out.resize_uninitialized(static_cast<size_t>(size));
     // CPython's read1 answers b"" (not None) when the raw stream would block.
-    size_t n = read_into(out.data(), out.size(), true).value_or(0);
+    size_t n = raw_read(out.data(), out.size()).value_or(0);
     out.resize_uninitialized(n);
     out.shrink_to_fit();
     return out;
@@ -317,22 +376,27 @@ std::optional<size_t> Buffered::readinto(std::span<char> buffer) {
     if (!reads_) return BufferedIOBase::readinto(buffer);
     Guard guard(*this);
     check_closed("readinto of closed file");
-    return read_into(buffer.data(), buffer.size(), false);
+    return readinto_generic(buffer.data(), buffer.size(), false);
 }
 
 std::optional<size_t> Buffered::readinto1(std::span<char> buffer) {
     if (!reads_) return BufferedIOBase::readinto1(buffer);
     Guard guard(*this);
     check_closed("readinto of closed file");
-    return read_into(buffer.data(), buffer.size(), true).value_or(0);
+    // Unlike read1, CPython's readinto1 answers None when the raw stream
+    // would block and nothing was buffered.
+    return readinto_generic(buffer.data(), buffer.size(), true);
 }
 
 std::string_view Buffered::peek(int64_t) {
     if (!reads_) no_attribute("peek");
     Guard guard(*this);
     check_closed("peek of closed file");
+    // CPython's peek on a BufferedRandom always flushes and rewinds first,
+    // which drops the read-ahead: it then shows a fresh buffer.
+    if (writes_) flush_and_rewind();
     if (rd_.available() == 0) {
-        prepare_read();
+        rd_.clear();
         fill();  // would block: nothing to show
     }
     return {rd_.next(), rd_.available()};
@@ -344,9 +408,12 @@ std::optional<Bytes> Buffered::readline(int64_t limit) {
     check_closed("readline of closed file");
     Bytes line;
     size_t room = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
-    prepare_read();
     while (room > 0) {
         if (rd_.available() == 0) {
+            // Pending writes go out only when the raw stream is read, as in
+            // CPython (readline(0) flushes nothing).
+            prepare_read();
+            rd_.clear();
             std::optional<size_t> got = fill();
             if (!got || *got == 0) break;
         }
@@ -383,8 +450,9 @@ std::optional<size_t> Buffered::write(std::span<const char> data) {
         if (accepted == data.size()) return accepted;
         throw blocking_io_error(EAGAIN, static_cast<int64_t>(accepted), kWouldBlock);
     }
-    // The buffer is empty: whole buffers' worth go straight to the raw stream.
-    while (data.size() - accepted >= buffer_size_) {
+    // The buffer is empty: what does not fit goes straight to the raw stream.
+    // Exactly a buffer's worth stays buffered, as in CPython.
+    while (data.size() - accepted > buffer_size_) {
         std::optional<size_t> n = raw_write(data.data() + accepted, data.size() - accepted);
         if (!n) {
             accepted += wr_.put(data.data() + accepted, data.size() - accepted);
@@ -411,8 +479,9 @@ Ref<IOBase> Buffered::detach() {
 
 BufferedRWPair::BufferedRWPair(Ref<IOBase> reader, Ref<IOBase> writer, int64_t buffer_size) {
     if (!reader || !writer) throw type_error("raw stream is NULL");
-    if (!reader->readable()) throw unsupported_operation("\"reader\" argument must be readable.");
-    if (!writer->writable()) throw unsupported_operation("\"writer\" argument must be writable.");
+    // io's messages; _pyio's are '"reader" argument must be readable.'.
+    if (!reader->readable()) throw unsupported_operation(kNotReadable);
+    if (!writer->writable()) throw unsupported_operation(kNotWritable);
     reader_ = make_ref<BufferedReader>(std::move(reader), buffer_size);
     writer_ = make_ref<BufferedWriter>(std::move(writer), buffer_size);
 }

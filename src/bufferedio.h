@@ -111,7 +111,9 @@ private:
     // One raw read into [p, p+n): nullopt = would block.  Keeps raw_pos_.
     std::optional<size_t> raw_read(char* p, size_t n);
     std::optional<size_t> raw_write(const char* p, size_t n);
-    // Refills the empty read-ahead with one raw read.
+    // One raw read appended to the read-ahead, as CPython's
+    // _bufferedreader_fill_buffer does; callers clear() it first to start a
+    // fresh buffer.  Appending keeps [0, end) one contiguous raw window.
     std::optional<size_t> fill();
 
     // The *_unlocked functions run with the lock held.
@@ -124,7 +126,11 @@ private:
     void prepare_read();
     // Before writing, the raw stream must be rewound over the read-ahead.
     void prepare_write();
-    std::optional<size_t> read_into(char* out, size_t n, bool one_raw_read);
+    // The read strategies of CPython's read(n), readinto()/readinto1() and
+    // read1(): what they leave buffered decides what a later read1, readinto1
+    // or peek returns, so they follow CPython's choices exactly.
+    std::optional<size_t> read_generic(char* out, size_t n);
+    std::optional<size_t> readinto_generic(char* out, size_t n, bool one_raw_read);
     std::optional<Bytes> read_all();
 
     Ref<IOBase> raw_;  // null once detached

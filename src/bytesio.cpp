@@ -156,7 +156,10 @@ std::optional<size_t> BytesIO::write(std::span<const char> data) {
     if (exports_ > 0) throw buffer_error(kExportsResize);
     if (data.empty()) return 0;
     uint64_t end = static_cast<uint64_t>(pos_) + data.size();
-    // Python answers an impossible size with MemoryError.
+    // Python refuses a size past PY_SSIZE_T_MAX with OverflowError, and
+    // answers a size it cannot allocate with MemoryError.
+    if (end > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        throw overflow_error("new buffer size too large");
     if (end > buf_.max_size()) throw std::bad_alloc();
     // Writing past the end zero-fills the gap (resize does).
     if (end > buf_.size()) buf_.resize(static_cast<size_t>(end));

@@ -98,29 +98,32 @@ bool CallbackRawIO::isatty() {
     return truth(call([&] { return cb_.isatty(context_); }), "isatty");
 }
 
+// Without a callback, fileno, seek, tell and truncate are IOBase's defaults,
+// which are unsupported whether or not the stream is closed.
+
 int CallbackRawIO::fileno() {
-    check_closed();
     if (!cb_.fileno) throw unsupported_operation("fileno");
+    check_closed();
     int fd = call([&] { return cb_.fileno(context_); });
     if (fd < 0) raise_from_record("fileno");
     return fd;
 }
 
 int64_t CallbackRawIO::seek(int64_t pos, int whence) {
-    check_closed();
     if (!cb_.seek) throw unsupported_operation("seek");
+    check_closed();
     return position(call([&] { return cb_.seek(context_, pos, whence); }), "seek");
 }
 
 int64_t CallbackRawIO::tell() {
-    check_closed();
     if (!cb_.tell) return seek(0, 1);
+    check_closed();
     return position(call([&] { return cb_.tell(context_); }), "tell");
 }
 
 int64_t CallbackRawIO::truncate(std::optional<int64_t> size) {
-    check_closed();
     if (!cb_.truncate) throw unsupported_operation("truncate");
+    check_closed();
     int64_t n = size ? *size : tell();
     return position(call([&] { return cb_.truncate(context_, n); }), "truncate");
 }

@@ -229,4 +229,6 @@ void raise_from_record(std::string_view callback_name) {
     throw Error(std::move(info));
 }
 
+std::string repr(std::string_view text) { return python_repr(text); }
+
 }  // namespace pyio

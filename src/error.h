@@ -107,4 +107,9 @@ void record_current_exception() noexcept;
 // OSError(EIO) saying which callback it was.
 [[noreturn]] void raise_from_record(std::string_view callback_name);
 
+// repr() of a str argument as Python prints it ('rw', "it's", '\x00'): for
+// messages that quote an argument with %r.  The bytes are decoded as
+// os.fsdecode would.
+std::string repr(std::string_view text);
+
 }  // namespace pyio

@@ -83,9 +83,11 @@ std::optional<Bytes> IOBase::readline(int64_t limit) {
     // Byte by byte, as Python's IOBase.readline does for a stream without
     // peek: a raw stream must not consume past the newline.
     Bytes line;
+    readline_blocked_ = false;
     while (limit < 0 || line.size() < static_cast<uint64_t>(limit)) {
         std::optional<Bytes> b = read(1);
         if (!b) {
+            readline_blocked_ = true;
             if (line.empty()) return std::nullopt;
             break;
         }
@@ -111,6 +113,7 @@ std::vector<Bytes> IOBase::collect_lines(int64_t hint, HintStop stop) {
         if (!line || line->empty()) break;
         total += line->size();
         lines.push_back(std::move(*line));
+        if (readline_blocked_) break;
         if (hint <= 0) continue;
         uint64_t limit = static_cast<uint64_t>(hint);
         if (stop == HintStop::Reached ? total >= limit : total > limit) break;

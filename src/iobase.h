@@ -158,6 +158,10 @@ protected:
     // or exceeded the hint (CPython's classes differ; hint <= 0: no limit).
     enum class HintStop { Reached, Exceeded };
     std::vector<Bytes> collect_lines(int64_t hint, HintStop stop);
+    // Set by readline() when it stopped because the stream would block
+    // (cleared by each call): collect_lines() stops after that partial line
+    // rather than return the pieces of one line as several lines.
+    bool readline_blocked_ = false;
     // AttributeError for a method or attribute this class does not have.
     [[noreturn]] void no_attribute(std::string_view attribute) const;
 

@@ -885,6 +885,20 @@ TEST(BytesIO, WriteFarBeyondMemoryIsMemoryErrorAndTheStreamStaysUsable) {
     EXPECT_EQ(value(s.get()), "abcd");
 }
 
+TEST(BytesIO, WriteEndingPastTheLargestSizeIsOverflowError) {
+    // Found by the differential test: io.BytesIO refuses an end position
+    // past PY_SSIZE_T_MAX before trying to allocate.
+    Stream s = bytesio("abc");
+    ASSERT_EQ(pyio_seek(s.get(), INT64_MAX - 1, PYIO_SEEK_SET), INT64_MAX - 1);
+    EXPECT_EQ(write_str(s.get(), "xy"), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_OVERFLOW, "new buffer size too large");
+    const pyio_slice lines[] = {{"xy", 2}};
+    EXPECT_EQ(pyio_writelines(s.get(), lines, 1), -1);
+    EXPECT_PYIO_KIND(PYIO_ERR_OVERFLOW);
+    EXPECT_EQ(pyio_tell(s.get()), INT64_MAX - 1);
+    EXPECT_EQ(value(s.get()), "abc");
+}
+
 // ---- threads ----
 
 TEST(BytesIO, ConcurrentWritesKeepEveryRecordIntact) {

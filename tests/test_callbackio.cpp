@@ -609,6 +609,25 @@ TEST(CallbackRawIO, WithoutFilenoFilenoIsUnsupported) {
     EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "fileno");
 }
 
+TEST(CallbackRawIO, WithoutTheirCallbacksFilenoSeekTellTruncateAreUnsupportedEvenWhenClosed) {
+    // Found by the differential test: io's IOBase.fileno, seek, tell and
+    // truncate are unsupported whether or not the stream is closed.
+    Fake f;
+    pyio_rawio_callbacks cb = fake_callbacks();
+    cb.seek = nullptr;
+    cb.truncate = nullptr;
+    Stream s = open(f, cb);
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(pyio_fileno(s.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "fileno");
+    EXPECT_EQ(pyio_seek(s.get(), 0, PYIO_SEEK_SET), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "seek");
+    EXPECT_EQ(pyio_tell(s.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "seek");
+    EXPECT_EQ(pyio_truncate(s.get(), 0), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "truncate");
+}
+
 TEST(CallbackRawIO, FilenoReturnsTheCallbacksValue) {
     Fake f;
     pyio_rawio_callbacks cb = fake_callbacks();
@@ -701,6 +720,18 @@ TEST(CallbackRawIO, ReadlineThatWouldBlockMidLineReturnsThePartialLine) {
     Stream s = open(f);
     EXPECT_EQ(readline_str(s.get()), "ab");
     EXPECT_EQ(readline_str(s.get()), "c\n");
+}
+
+TEST(CallbackRawIO, ReadlinesStopsAfterALineCutShortByWouldBlock) {
+    // Found by the differential test: readlines went on after the partial
+    // line and returned the two pieces of "aa\n" as two lines.  io raises
+    // there; libpyio returns what it has (see pyio_readline), so it stops.
+    Fake f;
+    f.data = "x\naa\nb\n";
+    f.read_script = {transfer(), transfer(), transfer(), would_block()};
+    Stream s = open(f);
+    EXPECT_EQ(readlines(s.get(), -1), (std::vector<std::string>{"x\n", "a"}));
+    EXPECT_EQ(readlines(s.get(), -1), (std::vector<std::string>{"a\n", "b\n"}));
 }
 
 TEST(CallbackRawIO, ReadlinesReadsEveryLine) {

@@ -222,7 +222,8 @@ typedef enum pyio_class {
     PYIO_CLASS_BUFFEREDREADER = 7,
     PYIO_CLASS_BUFFEREDWRITER = 8,
     PYIO_CLASS_BUFFEREDRANDOM = 9,
-    PYIO_CLASS_BUFFEREDRWPAIR = 10
+    PYIO_CLASS_BUFFEREDRWPAIR = 10,
+    PYIO_CLASS_SOCKETIO = 11
 } pyio_class;
 
 /* 1 if `stream` is an instance of `cls`, 0 if not; -1 (TypeError) for a NULL
@@ -504,6 +505,88 @@ typedef struct pyio_rawio_callbacks {
  * struct_size field. */
 PYIO_API pyio_stream *pyio_rawio_new(const pyio_rawio_callbacks *callbacks, void *context,
                                      const char *name);
+
+/* ------------------------------------------------------------------------- */
+/* SocketIO: the raw stream over a connected socket                          */
+/* ------------------------------------------------------------------------- */
+
+/* socket.SocketIO(sock, mode) over the socket descriptor `fd`, the raw object
+ * that socket.makefile() buffers; wrap it with pyio_bufferedreader_new,
+ * pyio_bufferedwriter_new or pyio_bufferedrwpair_new as makefile() does.
+ * `mode` is one of "r", "w", "rw", "rb", "wb", "rwb" (anything else is
+ * ValueError "invalid mode: 'rq'") and reads back with the 'b' added ("r" is
+ * "rb").  A negative fd is ValueError("negative file descriptor"); a
+ * descriptor that is not an open socket is OSError (EBADF, ENOTSOCK).
+ *
+ * Reads are one recv(2): 0 at orderly shutdown, PYIO_WOULD_BLOCK when the
+ * socket is non-blocking and has nothing, or when a receive timeout
+ * (SO_RCVTIMEO) expires.  Writes are one send(2), which may take less than
+ * given, or nothing (PYIO_WOULD_BLOCK); they never raise SIGPIPE: a closed
+ * peer is OSError EPIPE.  EINTR is retried.  The stream is not seekable
+ * (seek, tell and truncate are UnsupportedOperation).  Its name is the
+ * descriptor, -1 once closed.  As in Python, pyio_readable, pyio_writable
+ * and pyio_seekable report ValueError("I/O operation on closed socket.")
+ * after close, other calls "I/O operation on closed file.".
+ *
+ * Closing the stream closes the descriptor only if `closefd` is non-zero.  A
+ * failed construction never closes it. */
+PYIO_API pyio_stream *pyio_socketio_new(int fd, const char *mode, int closefd);
+
+/* ------------------------------------------------------------------------- */
+/* open()                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/* Python's open(file, mode, buffering, encoding, errors, newline, closefd,
+ * opener): opens `file` (a path, as bytes) and returns the stream Python
+ * returns:
+ *   buffering 0 (binary modes only): the FileIO itself;
+ *   otherwise a BufferedRandom for '+' modes, a BufferedWriter for 'w', 'x'
+ *   and 'a', a BufferedReader for 'r', over that FileIO.
+ * `mode` NULL means "r".  Its characters must come from "rwxabt+" with none
+ * repeated (ValueError "invalid mode: 'rq'"), and exactly one of r, w, x, a
+ * ("must have exactly one of create/read/write/append mode"); 't' and 'b'
+ * exclude each other ("can't have text and binary mode at once"); neither
+ * means text.
+ * `buffering` PYIO_NONE or any negative value: the file's st_blksize, at
+ * least PYIO_DEFAULT_BUFFER_SIZE and at most 8 MiB; 1 in a binary mode: the
+ * same (Python warns with a RuntimeWarning there; this library has no
+ * warnings and says nothing); > 1: that size.  Python takes a C int here:
+ * values beyond INT_MAX or below INT_MIN (other than PYIO_NONE) are
+ * OverflowError.
+ * `encoding`, `errors`, `newline`: NULL is None; a binary mode refuses any
+ * other value ("binary mode doesn't take an encoding argument", ...).
+ * `closefd` must be non-zero for a path (ValueError "Cannot use
+ * closefd=False with file name"); `opener` (may be NULL) is as for
+ * pyio_fileio_open.
+ *
+ * Errors are CPython's, checked in its order: the arguments above before the
+ * file is opened, then what opening the file reports (OSError with errno and
+ * filename), then "can't have unbuffered text I/O" and the buffered class's
+ * own checks; a failure after the file was opened closes it again, so nothing
+ * leaks.
+ *
+ * Text modes are not available yet: once the mode and arguments are valid,
+ * a text mode fails with UnsupportedOperation("text mode is not available
+ * yet") (or ValueError "can't have unbuffered text I/O" for buffering 0)
+ * before the file is opened, so nothing is truncated or created. */
+PYIO_API pyio_stream *pyio_open(const char *file, const char *mode, int64_t buffering,
+                                const char *encoding, const char *errors, const char *newline,
+                                int closefd, pyio_opener opener, void *opener_arg);
+
+/* open(fd, ...): as pyio_open, over an open descriptor (wrapped as by
+ * pyio_fileio_fdopen).  With closefd 0 the descriptor is never closed.  With
+ * closefd 1 the stream owns it from the moment the FileIO exists, so if a
+ * later step fails (say, BufferedRandom over a pipe: "File or stream is not
+ * seekable.") the descriptor is closed, as Python closes it; a failure
+ * before that (a bad mode, a descriptor that is not open) leaves it open. */
+PYIO_API pyio_stream *pyio_open_fd(int fd, const char *mode, int64_t buffering,
+                                   const char *encoding, const char *errors, const char *newline,
+                                   int closefd);
+
+/* The buffer size of a BufferedReader, BufferedWriter or BufferedRandom (the
+ * buffer_size attribute of _pyio's classes, which io keeps private): what
+ * pyio_open chose, say.  AttributeError for other classes. */
+PYIO_API int64_t pyio_buffer_size(pyio_stream *stream);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,116 @@
+#include "socketio.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <exception>
+#include <utility>
+
+namespace pyio {
+
+// Invariant: fd_ is the socket from construction until close(), -1 after.
+
+namespace {
+
+// socket.SocketIO's own message for the capability queries; everything else
+// goes through IOBase._checkClosed and says "closed file".
+constexpr const char* kClosedSocket = "I/O operation on closed socket.";
+
+constexpr size_t kMaxTransfer = static_cast<size_t>(kMaxRawTransfer);
+
+bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+}  // namespace
+
+SocketIO::SocketIO(int fd, std::string_view mode, bool closefd) : fd_(-1), closefd_(closefd) {
+    // Python checks the mode against this exact list, so "br" and "wr" are
+    // invalid although they name the same thing.
+    static constexpr std::string_view kModes[] = {"r", "w", "rw", "rb", "wb", "rwb"};
+    if (std::find(std::begin(kModes), std::end(kModes), mode) == std::end(kModes))
+        throw value_error("invalid mode: " + repr(mode));
+    // What socket.socket(fileno=fd) checks before a SocketIO could exist.
+    if (fd < 0) throw value_error("negative file descriptor");
+    int type;
+    socklen_t len = sizeof type;
+    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) throw os_error(errno);
+    fd_ = fd;
+    mode_ = std::string(mode);
+    if (mode_.find('b') == std::string::npos) mode_ += 'b';
+    reading_ = mode_.find('r') != std::string::npos;
+    writing_ = mode_.find('w') != std::string::npos;
+    name_.is_fd = true;
+    name_.fd = fd;
+}
+
+void SocketIO::check_socket_open() const {
+    if (closed()) throw value_error(kClosedSocket);
+}
+
+void SocketIO::close() {
+    if (closed()) return;
+    std::exception_ptr failure;
+    try {
+        RawIOBase::close();
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    int fd = std::exchange(fd_, -1);
+    name_.fd = -1;
+    // Not retried on EINTR, as FileIO's close: the descriptor is gone by then.
+    if (closefd_ && fd >= 0 && ::close(fd) < 0) {
+        int err = errno;
+        if (!failure) failure = std::make_exception_ptr(os_error(err));
+    }
+    if (failure) std::rethrow_exception(failure);
+}
+
+bool SocketIO::readable() {
+    check_socket_open();
+    return reading_;
+}
+
+bool SocketIO::writable() {
+    check_socket_open();
+    return writing_;
+}
+
+bool SocketIO::seekable() {
+    check_socket_open();
+    return false;
+}
+
+int SocketIO::fileno() {
+    check_closed();
+    return fd_;
+}
+
+std::optional<size_t> SocketIO::readinto(std::span<char> buffer) {
+    check_closed();
+    check_readable();
+    ssize_t n;
+    do n = ::recv(fd_, buffer.data(), std::min(buffer.size(), kMaxTransfer), 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (would_block(errno)) return std::nullopt;
+        throw os_error(errno);
+    }
+    return static_cast<size_t>(n);
+}
+
+std::optional<size_t> SocketIO::write(std::span<const char> data) {
+    check_closed();
+    check_writable();
+    ssize_t n;
+    do n = ::send(fd_, data.data(), std::min(data.size(), kMaxTransfer), MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (would_block(errno)) return std::nullopt;
+        throw os_error(errno);
+    }
+    return static_cast<size_t>(n);
+}
+
+}  // namespace pyio

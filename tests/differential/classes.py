@@ -1,0 +1,586 @@
+"""The classes under test: for each, how a sequence's stream is set up and
+the table of operations its generator draws from.
+
+A ClassSpec has
+  - params(rng): the setup's parameters (which file, mode, initial bytes);
+  - setup(params): a diffio.Setup (prepare / construct / finals / cleanup);
+  - context(params): what the op generators may know (a write budget...);
+  - table: (weight, generator) pairs; a generator takes (rng, ctx) and
+    returns an Op.
+The tables are built from the shared groups below (reading, writing,
+positioning, state), so a class of a later layer (BufferedReader,
+TextIOWrapper) is mostly a new setup plus a few groups of its own.
+
+Each group mixes valid calls with misuse (wrong types, negative and
+oversized values, calls on a closed stream); the weights keep most steps
+valid enough to move the stream somewhere interesting.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+
+from diffio import Blob, Op, Sequence, Setup, Src
+
+DEFAULT_BUFFER_SIZE = 128 * 1024
+
+# Arguments of the wrong kind, for any integer parameter.
+MISUSED_INTS = ["1", 1.5, b"1", [], Src("Idx(2)"), True, 2**63, -2**63, -2**63 - 1, 2**64]
+ALPHABETS = [b"ab\n", b"ab\n", b"abcdefgh", b"\n", b"x\n\n\r\x00\xff"]
+
+
+def pick(rng, weighted):
+    """One value from [(weight, value), ...]."""
+    total = sum(w for w, _ in weighted)
+    x = rng.uniform(0, total)
+    for w, v in weighted:
+        x -= w
+        if x <= 0:
+            return v
+    return weighted[-1][1]
+
+
+def blob(rng, n):
+    return Blob(rng.randrange(1 << 30), n, rng.choice(ALPHABETS))
+
+
+def content(rng, cap=None):
+    """Initial contents: mostly short, sometimes around the default buffer."""
+    n = pick(rng, [(10, 0), (50, rng.randint(1, 100)), (25, rng.randint(100, 5000)),
+                   (10, rng.randint(DEFAULT_BUFFER_SIZE - 2000, DEFAULT_BUFFER_SIZE + 9000)),
+                   (5, rng.randint(250_000, 300_000))])
+    return blob(rng, n if cap is None else min(n, cap))
+
+
+# ---------------------------------------------------------------------------
+# Argument generators
+# ---------------------------------------------------------------------------
+
+def size(rng, ctx):
+    """read(n)-style sizes: None/-1, 0, 1, 2, small, default-ish, large."""
+    r = rng.random()
+    if r < 0.05:
+        return rng.choice(MISUSED_INTS)
+    if r < 0.15:
+        return rng.choice([None, -1, -2, Src("Idx(3)")])
+    if r < 0.60:
+        return pick(rng, [(3, 0), (6, 1), (5, 2), (10, rng.randint(3, 20))])
+    if r < 0.78:
+        return rng.randint(21, 5000)
+    if r < 0.97:
+        return rng.choice([4095, 4096, 4097, 8192, 65536, DEFAULT_BUFFER_SIZE - 1,
+                           DEFAULT_BUFFER_SIZE, DEFAULT_BUFFER_SIZE + 1, 1 << 20])
+    return rng.choice(ctx["huge_sizes"]) if ctx["huge_sizes"] else 1 << 20
+
+
+def buffer_size(rng, ctx):
+    """A readinto buffer's length."""
+    return pick(rng, [(3, 0), (6, 1), (5, 2), (15, rng.randint(3, 20)), (8, rng.randint(21, 5000)),
+                      (5, rng.choice([4096, DEFAULT_BUFFER_SIZE - 1, DEFAULT_BUFFER_SIZE,
+                                      DEFAULT_BUFFER_SIZE + 1, 300_000]))])
+
+
+def limit(rng, ctx):
+    """readline's limit."""
+    r = rng.random()
+    if r < 0.05:
+        return rng.choice(MISUSED_INTS + [2**62])
+    if r < 0.30:
+        return rng.choice([None, -1, -5, 0])
+    return pick(rng, [(5, 1), (5, 2), (10, rng.randint(3, 30)), (4, rng.randint(31, 2000)),
+                      (2, DEFAULT_BUFFER_SIZE), (1, 1 << 20)])
+
+
+def hint(rng, ctx):
+    """readlines' hint."""
+    if rng.random() < 0.05:
+        return rng.choice(MISUSED_INTS)
+    return rng.choice([None, -1, 0, 1, 2, 3, 5, 10, 50, 1000, 100_000])
+
+
+def offset(rng, ctx):
+    """seek's offset: around the start, the end, past the end, huge."""
+    n = ctx["length"]
+    r = rng.random()
+    if r < 0.04 and ctx["misuse"]:
+        return rng.choice(MISUSED_INTS + [Src("1.0")])
+    if r < 0.10:
+        return rng.choice(ctx["huge_offsets"])
+    return pick(rng, [(8, 0), (10, rng.randint(1, 20)), (6, -rng.randint(1, 20)),
+                      (6, n + rng.randint(-10, 10)), (3, -n - rng.randint(0, 5)),
+                      (3, n + rng.randint(11, 5000)), (2, rng.randint(0, max(n, 1)))])
+
+
+def whence(rng, ctx):
+    r = rng.random()
+    if r < 0.88:
+        return rng.choice([0, 0, 1, 1, 2, 2])
+    if r < 0.94 and ctx["extra_whence"]:
+        return rng.choice([3, 4])  # SEEK_DATA, SEEK_HOLE
+    if not ctx["misuse"]:
+        return rng.choice([-1, 3, 5])
+    return rng.choice([-1, 3, 5, 2**31, 2**63, "0", None, Src("1.0"), Src("Idx(1)")])
+
+
+def truncate_size(rng, ctx):
+    n = ctx["length"]
+    r = rng.random()
+    if r < 0.05 and ctx["misuse"]:
+        return rng.choice(MISUSED_INTS)
+    if r < 0.12:
+        return rng.choice([-1, -2**63, 2**40, 2**62])
+    return pick(rng, [(4, None), (6, 0), (8, rng.randint(1, 30)), (6, n + rng.randint(-10, 10)),
+                      (3, n + rng.randint(11, 200_000)), (3, rng.randint(0, max(n, 1)))])
+
+
+def data_size(rng, ctx):
+    n = pick(rng, [(10, 0), (45, rng.randint(1, 20)), (30, rng.randint(21, 2000)),
+                   (12, rng.randint(2001, 20_000)), (3, rng.randint(DEFAULT_BUFFER_SIZE - 100,
+                                                                    DEFAULT_BUFFER_SIZE + 9000))])
+    if ctx["budget"] is not None:
+        n = min(n, ctx["budget"])
+        ctx["budget"] -= n
+    return n
+
+
+def data(rng, ctx):
+    return blob(rng, data_size(rng, ctx))
+
+
+# ---------------------------------------------------------------------------
+# Op groups
+# ---------------------------------------------------------------------------
+
+def op(template, *arg_gens):
+    """A generator of Op(template, args) with each arg drawn from arg_gens."""
+    def gen(rng, ctx):
+        return Op(template, tuple(g(rng, ctx) for g in arg_gens))
+    return gen
+
+
+def choice_of(*templates):
+    """A generator picking one of several argument-less templates."""
+    def gen(rng, ctx):
+        return Op(rng.choice(templates))
+    return gen
+
+
+def const(value):
+    return lambda rng, ctx: value
+
+
+def _readinto_slice(rng, ctx):
+    n = buffer_size(rng, ctx)
+    return Op("(f.readinto(m := memoryview(bytearray({0}))[{1}:]), bytes(m))",
+              (n, rng.randint(0, min(n, 3))))
+
+
+def _readinto_wide(rng, ctx):
+    # Buffers whose items are wider than a byte: the count is in bytes.
+    n = rng.randint(0, 40)
+    return rng.choice([
+        Op("(f.readinto(a := array.array('i', [0] * {0})), a.tobytes())", (n,)),
+        Op("(f.readinto(m := memoryview(bytearray({0})).cast('I')), m.tobytes())", (4 * n,)),
+    ])
+
+
+def _readinto_misuse(rng, ctx):
+    return Op("f.readinto({0})", (rng.choice([
+        b"abc", "abc", None, 3, Src("memoryview(b'ab')"),
+        Src("memoryview(bytearray(6))[::2]"), Src("[0, 0]")]),))
+
+
+def reading(readall: bool):
+    """read, readinto, readline(s) and iteration: IOBase / RawIOBase."""
+    group = [
+        (9, op("f.read({0})", size)),
+        (1, choice_of("f.read()")),
+        (4, op("(f.readinto(b := bytearray({0})), bytes(b))", buffer_size)),
+        (2, _readinto_slice),
+        (1, _readinto_wide),
+        (1, _readinto_misuse),
+        (4, op("f.readline({0})", limit)),
+        (1, choice_of("f.readline()")),
+        (2, op("f.readlines({0})", hint)),
+        (1, choice_of("f.readlines()", "list(f)")),
+        (3, choice_of("next(f)")),
+        (1, choice_of("iter(f)")),
+    ]
+    if readall:
+        group.append((3, choice_of("f.readall()")))
+    return group
+
+
+def buffered_reading():
+    """read1 and readinto1: BufferedIOBase."""
+    return [
+        (3, op("f.read1({0})", size)),
+        (1, choice_of("f.read1()")),
+        (2, op("(f.readinto1(b := bytearray({0})), bytes(b))", buffer_size)),
+    ]
+
+
+def _write_array(rng, ctx):
+    n = data_size(rng, ctx) // 2 * 2
+    return Op("f.write(array.array('H', {0}))", (blob(rng, n),))
+
+
+def _write_view_slice(rng, ctx):
+    d = data(rng, ctx)
+    return Op("f.write(memoryview({0})[{1}:])", (d, rng.randint(0, min(d.n, 3))))
+
+
+def _write_misuse(rng, ctx):
+    return rng.choice([
+        Op("f.write({0})", (rng.choice(["abc", "", None, 1, Src("[1]"),
+                                        Src("memoryview(b'abcdef')[::2]")]),)),
+        Op("f.write()"),
+    ])
+
+
+def _writelines(rng, ctx):
+    lines = [data(rng, ctx) for _ in range(rng.randint(0, 4))]
+    return rng.choice([Op("f.writelines({0})", (lines,)),
+                       Op("f.writelines(iter({0}))", (lines,)),
+                       Op("f.writelines(map(bytearray, {0}))", (lines,))])
+
+
+def _writelines_misuse(rng, ctx):
+    return Op("f.writelines({0})", (rng.choice([
+        [data(rng, ctx), "str", data(rng, ctx)], "ab", None, b"ab", [None]]),))
+
+
+def writing():
+    return [
+        (7, op("f.write({0})", data)),
+        (2, op("f.write(bytearray({0}))", data)),
+        (2, _write_view_slice),
+        (1, _write_array),
+        (1, _write_misuse),
+        (2, _writelines),
+        (1, _writelines_misuse),
+    ]
+
+
+def positioning():
+    return [
+        (6, op("f.seek({0}, {1})", offset, whence)),
+        (1, op("f.seek({0})", offset)),
+        (1, choice_of("f.seek()")),
+        (3, choice_of("f.tell()")),
+        (3, op("f.truncate({0})", truncate_size)),
+        (1, choice_of("f.truncate()")),
+    ]
+
+
+def state():
+    """IOBase's state and capability queries, closing and the context manager."""
+    return [
+        (2, choice_of("f.flush()")),
+        (1, choice_of("f.close()")),
+        (1, choice_of("f.closed")),
+        (2, choice_of("f.readable()", "f.writable()", "f.seekable()", "f.isatty()")),
+        (1, choice_of("isinstance(f.fileno(), int)")),
+        (1, choice_of("f.__enter__()", "f.__exit__(None, None, None)")),
+    ]
+
+
+class ClassSpec:
+    name = ""
+    table: list = []
+
+    def params(self, rng) -> dict:
+        raise NotImplementedError
+
+    def setup(self, params: dict) -> Setup:
+        raise NotImplementedError
+
+    def context(self, params: dict) -> dict:
+        raise NotImplementedError
+
+    def valid(self, params: dict) -> bool:
+        """Whether params (simplified by the shrinker) still make sense."""
+        return True
+
+    def generate(self, rng, length: int, origin: str) -> Sequence:
+        params = self.params(rng)
+        ctx = self.context(params)
+        weights = list(itertools.accumulate(w for w, _ in self.table))
+        ops = []
+        for _ in range(rng.randint(max(1, length // 2), max(1, length))):
+            i = bisect.bisect_right(weights, rng.uniform(0, weights[-1]))
+            ops.append(self.table[min(i, len(self.table) - 1)][1](rng, ctx))
+        return Sequence(self.name, params, ops, rng.random() < 0.75, origin)
+
+
+# ---------------------------------------------------------------------------
+# FileIO
+# ---------------------------------------------------------------------------
+
+FILE_MODES = ["r", "rb", "w", "wb", "x", "xb", "a", "ab", "r+", "rb+", "r+b", "w+", "wb+",
+              "a+", "ab+", "x+", "xb+", "+r", "br", "bw+"]
+BAD_MODES = ["", "rw", "rr", "r++", "rt", "U", "q", "ab+x", "b", "+", "wx", "r\0", "rbx"]
+# os.open flags matching each mode letter, for FileIO(fd, mode).
+FD_FLAGS = {"r": "os.O_RDONLY", "w": "os.O_WRONLY | os.O_TRUNC", "x": "os.O_WRONLY",
+            "a": "os.O_WRONLY | os.O_APPEND"}
+
+
+def _flags_for(mode, rng):
+    if rng.random() < 0.2:  # a descriptor that does not match the mode
+        return rng.choice(["os.O_RDONLY", "os.O_WRONLY", "os.O_RDWR", "os.O_RDWR | os.O_APPEND"])
+    letter = next(c for c in mode if c in "rwxa")
+    flags = FD_FLAGS[letter]
+    if "+" in mode:
+        flags = flags.replace("os.O_RDONLY", "os.O_RDWR").replace("os.O_WRONLY", "os.O_RDWR")
+    return flags
+
+
+class FileIOSpec(ClassSpec):
+    name = "fileio"
+    KINDS = [(50, "path"), (15, "fd"), (5, "opener"), (9, "pipe_r"), (7, "pipe_w"),
+             (3, "devnull"), (3, "tty"), (8, "bad")]
+    BAD = ["directory", "directory_w", "missing", "missing_dir", "bad_mode", "closefd_path",
+           "negative_fd", "closed_fd", "float", "none", "mode_type", "nul_path", "opener_type",
+           "huge_fd", "exists_x"]
+
+    table = (reading(readall=True) + writing() + positioning() + state() + [
+        (1, choice_of("shown(f.name, fd)", "f.mode", "f.closefd")),
+        (1, choice_of("f.read1(1)", "f.readinto1(bytearray(1))", "f.getvalue()",
+                      "f.detach()", "f.peek(1)", "f.getbuffer()")),
+    ])
+
+    def params(self, rng):
+        kind = pick(rng, self.KINDS)
+        p = {"kind": kind}
+        if kind in ("path", "fd", "opener"):
+            mode = p["mode"] = rng.choice(FILE_MODES)
+            fresh = "x" in mode and kind != "fd"
+            p["exists"] = (rng.random() < 0.9) if mode.strip("b+") == "r" else (not fresh or rng.random() < 0.1)
+            p["content"] = content(rng)
+            if kind == "path":
+                p["path_type"] = pick(rng, [(6, "str"), (1, "bytes"), (1, "Path")])
+            elif kind == "fd":
+                p["flags"] = Src(_flags_for(mode, rng))
+                p["closefd"] = rng.random() < 0.6
+            else:
+                p["opener"] = pick(rng, [(6, "plain"), (1, "negative"), (1, "raise"),
+                                         (1, "directory")])
+        elif kind == "pipe_r":
+            p["nonblocking"] = rng.random() < 0.5
+            p["keep_writer"] = p["nonblocking"] and rng.random() < 0.7
+            p["content"] = content(rng, cap=60_000)
+            p["mode"] = pick(rng, [(8, "rb"), (1, "r+"), (1, "w"), (1, "a")])
+            p["closefd"] = rng.random() < 0.6
+        elif kind == "pipe_w":
+            p["nonblocking"] = rng.random() < 0.5
+            p["keep_reader"] = rng.random() < 0.8
+            p["mode"] = pick(rng, [(8, "wb"), (1, "r"), (1, "a"), (1, "w+")])
+            p["closefd"] = rng.random() < 0.6
+        elif kind == "devnull":
+            p["mode"] = rng.choice(FILE_MODES)
+        elif kind == "tty":
+            p["mode"] = rng.choice(["rb", "wb", "rb+", "ab"])
+            p["closefd"] = rng.random() < 0.6
+        else:
+            p["variant"] = rng.choice(self.BAD)
+            p["mode"] = rng.choice(BAD_MODES if p["variant"] == "bad_mode" else FILE_MODES)
+        return p
+
+    def context(self, p):
+        kind = p["kind"]
+        budget = None
+        if kind == "pipe_w" and not p["nonblocking"]:
+            budget = 32_768  # a blocking write must never wait for a reader
+        elif kind == "tty":
+            budget = 2_000
+        c = p.get("content")
+        return {"length": c.n if isinstance(c, Blob) else 0, "budget": budget,
+                # read(n) past 0x7ffff000: CONFORMANCE.md, "Raw reads of huge sizes".
+                "huge_sizes": [2**31], "extra_whence": True, "views": 0, "misuse": True,
+                "huge_offsets": [2**31, 2**40, 2**62, 2**63 - 1, -2**63, -(2**31)]}
+
+    def setup(self, p):
+        kind = p["kind"]
+        mode = p["mode"]
+        if kind in ("path", "fd", "opener"):
+            prepare = ["path = os.path.join(tmp, 'file')"]
+            if p["exists"] or kind == "fd":
+                prepare.append(f"put(path, {p['content']!r})")
+            finals = ["f.close()", "slurp(path)"]
+            if kind == "path":
+                name = {"str": "path", "bytes": "os.fsencode(path)",
+                        "Path": "pathlib.Path(path)"}[p["path_type"]]
+                return Setup(prepare, f"mod.FileIO({name}, {mode!r})", finals)
+            if kind == "fd":
+                closefd = p["closefd"]
+                prepare.append(f"fd = os.open(path, {p['flags']!r})")
+                cleanup = ["close_quietly(fd)"] if not closefd else ["close_quietly(fd) if f is None else None"]
+                return Setup(prepare, f"mod.FileIO(fd, {mode!r}, closefd={closefd})",
+                             ["f.close()", "fd_is_open(fd)", "slurp(path)"], cleanup)
+            prepare += ["seen = []", f"opener = make_opener({p['opener']!r}, seen, tmp)"]
+            return Setup(prepare, f"mod.FileIO(path, {mode!r}, opener=opener)",
+                         finals + ["seen"])
+        if kind == "pipe_r":
+            closefd = p["closefd"]
+            prepare = [f"fd, other = reader_pipe({p['content']!r}, {p['keep_writer']}, "
+                       f"{p['nonblocking']})"]
+            return Setup(prepare, f"mod.FileIO(fd, {mode!r}, closefd={closefd})",
+                         ["f.close()", "fd_is_open(fd)", "drain(fd) if fd_is_open(fd) else None"],
+                         ["close_quietly(other)",
+                          "close_quietly(fd)" if not closefd else "close_quietly(fd) if f is None else None"])
+        if kind == "pipe_w":
+            closefd = p["closefd"]
+            prepare = [f"other, fd = writer_pipe({p['keep_reader']}, {p['nonblocking']})"]
+            return Setup(prepare, f"mod.FileIO(fd, {mode!r}, closefd={closefd})",
+                         ["f.close()", "fd_is_open(fd)", "drain(other) if other is not None else None"],
+                         ["close_quietly(other)",
+                          "close_quietly(fd)" if not closefd else "close_quietly(fd) if f is None else None"])
+        if kind == "devnull":
+            return Setup([], f"mod.FileIO('/dev/null', {mode!r})", ["f.close()"])
+        if kind == "tty":
+            closefd = p["closefd"]
+            # The terminal side, non-blocking: reads find nothing and say so.
+            prepare = ["other, fd = os.openpty()", "os.set_blocking(fd, False)"]
+            return Setup(prepare, f"mod.FileIO(fd, {mode!r}, closefd={closefd})",
+                         ["f.close()", "fd_is_open(fd)", "drain(other)"],
+                         ["close_quietly(other)",
+                          "close_quietly(fd)" if not closefd else "close_quietly(fd) if f is None else None"])
+        return self._bad_setup(p["variant"], mode)
+
+    @staticmethod
+    def _bad_setup(variant, mode):
+        """Constructions that must fail (or succeed) exactly as io's do."""
+        prepare = ["path = os.path.join(tmp, 'file')", "put(path, b'abc\\n')"]
+        construct = {
+            "directory": "mod.FileIO(tmp, 'r')",
+            "directory_w": f"mod.FileIO(tmp, {mode!r})",
+            "missing": "mod.FileIO(os.path.join(tmp, 'missing'), 'r')",
+            "missing_dir": f"mod.FileIO(os.path.join(tmp, 'no', 'file'), {mode!r})",
+            "bad_mode": f"mod.FileIO(path, {mode!r})",
+            "closefd_path": f"mod.FileIO(path, {mode!r}, closefd=False)",
+            "negative_fd": f"mod.FileIO(-1, {mode!r})",
+            "closed_fd": f"mod.FileIO(fd, {mode!r})",
+            "float": "mod.FileIO(1.5)",
+            "none": "mod.FileIO(None)",
+            "mode_type": "mod.FileIO(path, 1)",
+            "nul_path": "mod.FileIO(path + '\\0x')",
+            "opener_type": "mod.FileIO(path, 'r', opener=5)",
+            "huge_fd": "mod.FileIO(2**40)",
+            "exists_x": f"mod.FileIO(path, {mode.replace('r', 'x').replace('w', 'x').replace('a', 'x')!r})",
+        }[variant]
+        if variant == "closed_fd":
+            prepare += ["fd = os.open(path, os.O_RDONLY)", "os.close(fd)"]
+        return Setup(prepare, construct, ["f.close()", "slurp(path)"])
+
+
+# ---------------------------------------------------------------------------
+# BytesIO
+# ---------------------------------------------------------------------------
+
+def _if_views(template, *arg_gens):
+    """A view operation; only generated while a view is (probably) held."""
+    def gen(rng, ctx):
+        if ctx["views"] <= 0:
+            return Op("views.append(f.getbuffer())")
+        if template.startswith(("views.pop", "drop")):
+            ctx["views"] -= 1
+        return Op(template, tuple(g(rng, ctx) for g in arg_gens))
+    return gen
+
+
+def _getbuffer(rng, ctx):
+    ctx["views"] += 1
+    return Op("views.append(f.getbuffer())")
+
+
+def _small_data(rng, ctx):
+    return blob(rng, rng.randint(0, 12))
+
+
+class BytesIOSpec(ClassSpec):
+    name = "bytesio"
+    CONSTRUCTORS = [(8, "mod.BytesIO({0!r})"), (2, "mod.BytesIO()"),
+                    (1, "mod.BytesIO(bytearray({0!r}))"), (1, "mod.BytesIO(memoryview({0!r}))"),
+                    (1, "mod.BytesIO(initial_bytes={0!r})"), (1, "mod.BytesIO(None)"),
+                    (1, "mod.BytesIO(array.array('B', {0!r}))"), (1, "mod.BytesIO('abc')"),
+                    (1, "mod.BytesIO(5)"), (1, "mod.BytesIO(b'', 1)")]
+
+    table = (reading(readall=False) + buffered_reading() + writing() + positioning() + state() + [
+        (3, choice_of("f.getvalue()")),
+        (1.5, _getbuffer),
+        (2, _if_views("views.pop().release()")),
+        (1, _if_views("drop(views)")),
+        (1, _if_views("bytes(views[-1])")),
+        (1, _if_views("vset(views[-1], {0})", _small_data)),
+        (1, choice_of("len(f.getbuffer())")),
+        (1, choice_of("f.detach()", "f.readall()", "f.fileno()", "f.name", "f.mode",
+                      "f.closefd", "f.peek(1)")),
+    ])
+
+    def params(self, rng):
+        return {"construct": pick(rng, self.CONSTRUCTORS), "content": content(rng)}
+
+    def context(self, p):
+        return {"length": p["content"].n, "budget": None, "huge_sizes": [2**31, 2**40, 2**62],
+                "extra_whence": False, "views": 0, "misuse": True,
+                # Not 2**31: a write there would really zero-fill 2 GiB.
+                "huge_offsets": [2**40, 2**62, 2**63 - 1, -2**63, -(2**31)]}
+
+    def setup(self, p):
+        return Setup([], p["construct"].format(p["content"]),
+                     ["release_all(views)", "f.getvalue()", "f.tell()", "f.close()"])
+
+
+# ---------------------------------------------------------------------------
+# RawIOBase over a raw stream implemented in Python
+# ---------------------------------------------------------------------------
+
+class RawIOSpec(ClassSpec):
+    """RawIOBase's own methods (read, readall, readline(s), iteration,
+    writelines, close, the context manager...) over primitives written in
+    Python (prelude.RawPrimitives): io.RawIOBase's on one side; on libpyio's
+    either the library's callback raw stream (via _raw_handle: the library's
+    RawIOBase) or a subclass of libpyio.RawIOBase (the binding's)."""
+    name = "rawio"
+
+    table = reading(readall=True) + writing() + positioning() + state()
+
+    def params(self, rng):
+        p = {"via": pick(rng, [(3, "handle"), (1, "subclass")]),
+             "content": content(rng, cap=20_000),
+             "readable": rng.random() < 0.85, "writable": rng.random() < 0.7,
+             "seekable": rng.random() < 0.8, "chunk": 0, "block_every": 0, "fail_every": 0}
+        if rng.random() < 0.5:
+            p["chunk"] = rng.randint(1, 7)
+            # Only with a chunk: then both sides make the same transfers
+            # whatever buffer sizes they use, and count them alike.
+            if rng.random() < 0.5:
+                p["block_every"] = rng.randint(2, 6)
+            if rng.random() < 0.2:
+                p["fail_every"] = rng.randint(3, 9)
+        return p
+
+    def valid(self, p):
+        return p["chunk"] > 0 or not (p["block_every"] or p["fail_every"])
+
+    def context(self, p):
+        return {"length": p["content"].n, "budget": None,
+                # Past 0x7ffff000 only by the library's documented choice;
+                # and io would zero-fill a bytearray that large.
+                "huge_sizes": [], "extra_whence": False, "views": 0,
+                "huge_offsets": [2**40, 2**62, 2**63 - 1, -2**63],
+                # seek and truncate are the primitives' own, on io's side:
+                # what they make of a bad argument is the test double's
+                # choice, not io's, so only read & co. get misused.
+                "misuse": False}
+
+    def setup(self, p):
+        args = ", ".join(repr(p[k]) for k in ("via", "content", "readable", "writable",
+                                             "seekable", "chunk", "block_every", "fail_every"))
+        return Setup([], f"raw_stream(mod, {args})",
+                     ["f.close()", "bytes(raw_of(f).data)", "raw_of(f).pos", "raw_of(f).closed"],
+                     kind="RawIOBase")
+
+
+CLASSES = {spec.name: spec for spec in (FileIOSpec(), BytesIOSpec(), RawIOSpec())}

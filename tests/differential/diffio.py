@@ -1,0 +1,654 @@
+"""The differential engine: sequences of operations, applied side by side to
+an oracle module (CPython's io) and a module under test (libpyio), compared
+step by step, shrunk when they disagree, and printed as a runnable snippet.
+
+A sequence is a class (a key of classes.CLASSES), the parameters of its
+setup (which file, which mode, which initial bytes...) and a list of Ops.
+It becomes Python source: a function `run(mod)` over prelude.py that builds
+the stream with `mod`, performs each op through a Log and returns the Log's
+entries.  The harness executes exactly that source for each side, and a
+failure's snippet is that source too, so what the snippet shows is what the
+harness saw.
+
+What is compared, for every entry: the outcome (the value's type and value,
+or the exception's class, errno and built-in bases), whether the stream is
+closed afterwards and, when the sequence probes it, tell().  Messages are
+recorded, never compared.  Narrow, documented exceptions to that live in
+ALLOWANCES (see CONFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import os
+import pickle
+import random
+import re
+import select
+import signal
+import textwrap
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import prelude
+
+PRELUDE_PATH = Path(prelude.__file__)
+PRELUDE_SOURCE = PRELUDE_PATH.read_text()
+_PRELUDE_CODE = compile(PRELUDE_SOURCE, str(PRELUDE_PATH), "exec")
+
+# A sequence whose two sides take longer than this is stuck (a read that
+# waits forever); normal ones take milliseconds.
+PAIR_TIMEOUT = 20
+
+# The most a file may grow to while a sequence runs (RLIMIT_FSIZE): beyond
+# it writes and truncates fail with EFBIG on both sides, so a seek far past
+# the end followed by a write cannot fill the disk.  Python ignores SIGXFSZ.
+FILE_SIZE_LIMIT = 16 << 20
+
+# The most address space the process may use (RLIMIT_AS): a BytesIO written
+# at a huge position must fail with MemoryError on both sides, whatever the
+# machine's overcommit policy, instead of zero-filling gigabytes.
+MEMORY_LIMIT = 6 << 30
+
+
+# ---------------------------------------------------------------------------
+# Values that appear in op sources
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Blob:
+    """Reproducible bytes: a literal when short, prelude.blob(...) when long."""
+    seed: int
+    n: int
+    alphabet: bytes = b"ab\n"
+
+    LITERAL_MAX = 48
+
+    def value(self) -> bytes:
+        return prelude.blob(self.seed, self.n, self.alphabet)
+
+    def __repr__(self) -> str:
+        if self.n <= self.LITERAL_MAX:
+            return repr(self.value())
+        return f"blob({self.seed}, {self.n}, {self.alphabet!r})"
+
+
+@dataclass(frozen=True)
+class Src:
+    """A piece of source inserted verbatim (a constant such as os.O_RDWR)."""
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: `template` formatted with the repr() of each arg.
+    The template, not the args, identifies the kind of operation."""
+    template: str
+    args: tuple = ()
+
+    def source(self) -> str:
+        return self.template.format(*(repr(a) for a in self.args))
+
+
+@dataclass
+class Setup:
+    """How a sequence builds its stream and what it checks at the end.
+
+    prepare and cleanup are statements (not compared); construct is the
+    expression whose value becomes `f`; each of finals is an expression
+    whose outcome is compared once the ops are done.  Names the sources may
+    use: mod, tmp, views, f, fd and whatever prepare defines."""
+    prepare: list[str]
+    construct: str
+    finals: list[str]
+    cleanup: list[str] = field(default_factory=list)
+    kind: str | None = None   # compare the constructed class as this name
+
+
+@dataclass
+class Sequence:
+    cls: str                  # a key of classes.CLASSES
+    params: dict              # the setup's parameters (shrinkable)
+    ops: list[Op]
+    probe_tell: bool
+    origin: str               # "seed/class/index", for reproducing
+
+    def replace(self, **changes) -> Sequence:
+        return dataclasses.replace(self, **changes)
+
+
+# ---------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------
+
+def run_source(seq: Sequence, setup: Setup) -> str:
+    """The function `run(mod)` that performs seq on one module."""
+    lines = [
+        "def run(mod):",
+        "    tmp = tempfile.mkdtemp(prefix='diffio-')",
+        "    try:",
+        "        log = Log(tmp)",
+        "        views = []",
+        "        fd = None",
+    ]
+    body = "        "
+    lines += [body + s for s in setup.prepare]
+    kind = f", {setup.kind!r}" if setup.kind else ""
+    lines.append(f"{body}f = log.construct({setup.construct!r}, lambda: {setup.construct}{kind})")
+    if seq.ops:
+        lines.append(f"{body}if f is not None:")
+        for op in seq.ops:
+            src = op.source()
+            lines.append(f"{body}    log.step({src!r}, f, lambda: {src}, {seq.probe_tell})")
+    for expr in setup.finals:
+        lines.append(f"{body}log.final({expr!r}, f, lambda: {expr})")
+    lines += [body + s for s in setup.cleanup]
+    lines += [
+        "        return log.finish()",
+        "    finally:",
+        "        shutil.rmtree(tmp, ignore_errors=True)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Running one side, and a pair
+# ---------------------------------------------------------------------------
+
+_base_namespace: dict | None = None
+
+
+def _namespace() -> dict:
+    global _base_namespace
+    if _base_namespace is None:
+        _base_namespace = {"__name__": "diffio_prelude"}
+        exec(_PRELUDE_CODE, _base_namespace)
+        exec("import pathlib, shutil, tempfile", _base_namespace)
+    return dict(_base_namespace)
+
+
+def limit_resources() -> None:
+    """RLIMIT_FSIZE and RLIMIT_AS for this process (see FILE_SIZE_LIMIT and
+    MEMORY_LIMIT); snippets set the same."""
+    import resource
+    for which, limit in ((resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT),
+                         (resource.RLIMIT_AS, MEMORY_LIMIT)):
+        soft, hard = resource.getrlimit(which)
+        resource.setrlimit(which, (limit if hard == resource.RLIM_INFINITY else min(hard, limit), hard))
+
+
+def run_side(code, module) -> list:
+    ns = _namespace()
+    exec(code, ns)
+    return ns["run"](module)
+
+
+@dataclass
+class Divergence:
+    index: int                # entry index
+    label: str                # the entry's source
+    field: str                # "outcome", "closed after", "tell after", "entries", "crash", "error"
+    oracle: tuple | None      # the oracle's entry
+    other: tuple | None       # the module under test's entry
+    detail: str = ""
+
+    def signature(self) -> tuple:
+        """What must stay the same while shrinking, and what tells two
+        divergences apart: the field, the kind of step, and the kind of
+        result each side had there ("ok bytes", "raise ValueError")."""
+        if self.field in ("crash", "error"):
+            return (self.field, self.label, self.detail.splitlines()[-1] if self.detail else "", "")
+        k = {"outcome": 1, "closed after": 3, "tell after": 4}.get(self.field)
+        return (self.field, _kind_of(self.label),
+                _summary(self.oracle, k), _summary(self.other, k))
+
+
+def _summary(entry, k):
+    if entry is None or k is None or entry[k] is None:
+        return ""
+    value = entry[k]
+    return f"{value[0]} {value[1] if value[0] == 'raise' else value[1][0]}"
+
+
+def _kind_of(label: str) -> str:
+    # "f.read(3)" and "f.read(100)" are the same kind of step.
+    return label.split("(", 1)[0]
+
+
+class Allowance:
+    """A documented difference (CONFORMANCE.md, the section named `name`)
+    that compare() accepts.  `applies(seq, field, oracle_entry, other_entry)`
+    returns False (not this case), True (accept this field of this entry) or
+    STOP (accept, and compare nothing after it: the sides have parted ways
+    for a reason that is understood)."""
+
+    def __init__(self, name: str, applies: Callable):
+        self.name = name
+        self.applies = applies
+
+
+STOP = "stop"
+
+
+def _raised(entry, cls_name) -> bool:
+    return entry[1][0] == "raise" and entry[1][1] == cls_name
+
+
+def _nonblocking_readline(seq, field_name, a, b):
+    nonblocking = (seq.cls == "fileio" and (seq.params.get("nonblocking")
+                                             or seq.params.get("kind") == "tty")
+                   or seq.cls == "rawio" and seq.params.get("block_every"))
+    if not (nonblocking and _kind_of(a[0]) in ("f.readline", "f.readlines", "next", "list")
+            and a[1] == ("raise", "OSError", None, ("OSError",))
+            and a[2].startswith("OSError: read() should have returned a bytes object, not 'NoneType'")
+            and b[1][0] == "ok"):
+        return False
+    return field_name == "outcome"
+
+
+def _nonblocking_iteration(seq, field_name, a, b):
+    # list(f) goes on past the partial lines where io raised (each next() is
+    # a readline): the positions part ways there, whatever list(f) returns.
+    if _kind_of(a[0]) == "list" and _nonblocking_readline(seq, "outcome", a, (b[0], ("ok",)) + b[2:]):
+        return STOP
+    return False
+
+
+def _bytesio_allocation_failure(seq, field_name, a, b):
+    # io.BytesIO cannot grow: MemoryError, or OverflowError "byte string is
+    # too large" when its buffer happened to be shared or empty, and closed
+    # afterwards unless it was shared.  libpyio: MemoryError, still open.
+    if seq.cls != "bytesio" or _kind_of(a[0]) not in ("f.write", "f.writelines"):
+        return False
+    if not _raised(b, "MemoryError"):
+        return False
+    too_large = _raised(a, "OverflowError") and a[2] == "OverflowError: byte string is too large"
+    if not (too_large or _raised(a, "MemoryError")):
+        return False
+    if field_name == "outcome":
+        return too_large
+    if field_name == "closed after":
+        return STOP if a[3] == ("ok", ("bool", True)) and b[3] == ("ok", ("bool", False)) else False
+    return False
+
+
+def _truncate_returns_its_argument(seq, field_name, a, b):
+    # io.FileIO.truncate(size) returns the very object it was given.
+    if field_name != "outcome" or seq.cls != "fileio" or _kind_of(a[0]) != "f.truncate":
+        return False
+    if a[1][0] != "ok" or a[1][1][0] not in ("bool", "Idx"):
+        return False
+    return b[1] == ("ok", ("int", int(a[1][1][1])))
+
+
+ALLOWANCES: list[Allowance] = [
+    Allowance("FileIO.truncate returns its argument", _truncate_returns_its_argument),
+    Allowance("Non-blocking readline with nothing to read", _nonblocking_readline),
+    Allowance("Non-blocking readline with nothing to read", _nonblocking_iteration),
+    Allowance("A BytesIO that cannot grow", _bytesio_allocation_failure),
+]
+
+
+def compare(seq: Sequence, a: list, b: list) -> Divergence | None:
+    for i, (ea, eb) in enumerate(zip(a, b)):
+        if ea[0] != eb[0]:
+            return Divergence(i, ea[0], "entries", ea, eb, "the sides ran different steps")
+        for field_name, k in (("outcome", 1), ("closed after", 3), ("tell after", 4)):
+            if ea[k] == eb[k]:
+                continue
+            verdicts = [x.applies(seq, field_name, ea, eb) for x in ALLOWANCES]
+            if STOP in verdicts:
+                return None
+            if not any(verdicts):
+                return Divergence(i, ea[0], field_name, ea, eb)
+    if len(a) != len(b):
+        i = min(len(a), len(b))
+        return Divergence(i, "<end>", "entries", None, None,
+                          f"{len(a)} entries from the oracle, {len(b)} from the other side")
+    return None
+
+
+class Pair:
+    """The two modules, and how to run a sequence on both."""
+
+    def __init__(self, oracle, under_test, setups: Callable[[Sequence], Setup],
+                 isolate: bool = True):
+        self.oracle = oracle
+        self.under_test = under_test
+        self.setups = setups
+        self.isolate = isolate
+        self.runs = 0
+        self._worker: _Worker | None = None
+
+    def _compare_here(self, seq: Sequence) -> Divergence | None:
+        src = run_source(seq, self.setups(seq))
+        code = compile(src, f"<sequence {seq.origin}>", "exec")
+        a = run_side(code, self.oracle)
+        b = run_side(code, self.under_test)
+        return compare(seq, a, b)
+
+    def check(self, seq: Sequence) -> Divergence | None:
+        """The first divergence of seq, or None.  Isolated, the pair runs in
+        a forked worker process, so that a crash or a hang is a result (a
+        Divergence of field "crash"), not the end of the harness."""
+        self.runs += 1
+        if not self.isolate:
+            old = signal.signal(signal.SIGALRM, _timeout)
+            signal.alarm(PAIR_TIMEOUT)
+            try:
+                return self._compare_here(seq)
+            finally:
+                signal.alarm(0)
+                signal.signal(signal.SIGALRM, old)
+        if self._worker is None:
+            self._worker = _Worker(self._compare_here)
+        kind, payload = self._worker.ask(seq, PAIR_TIMEOUT)
+        if kind == "ok":
+            return payload
+        if kind == "error":
+            return Divergence(-1, "<harness>", "error", None, None, payload)
+        self._worker = None  # it died: the next sequence gets a new one
+        return Divergence(-1, "<process>", "crash", None, None, payload)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+
+
+class _Worker:
+    """A forked child that runs work(request) for each request sent to it.
+    Messages are pickles, each preceded by its length (8 bytes)."""
+
+    def __init__(self, work: Callable):
+        _namespace()  # built once, here, rather than in the child
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: serves until its input ends
+            status = 0
+            try:
+                os.close(self._to_child)
+                os.close(self._from_child)
+                while (request := _receive(to_child_r)) is not None:
+                    try:
+                        reply = ("ok", work(request))
+                    except BaseException:
+                        reply = ("error", traceback.format_exc())
+                    _send(from_child_w, reply)
+            except BaseException:
+                status = 3
+            finally:
+                os._exit(status)
+        os.close(to_child_r)
+        os.close(from_child_w)
+
+    def ask(self, request, timeout: float):
+        """("ok", result), ("error", traceback) or ("crash", how it died)."""
+        try:
+            _send(self._to_child, request)
+            ready, _, _ = select.select([self._from_child], [], [], timeout)
+            if ready:
+                reply = _receive(self._from_child)
+                if reply is not None:
+                    return reply
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        except BrokenPipeError:
+            pass
+        status = self.stop()
+        if os.WIFSIGNALED(status):
+            sig = signal.Signals(os.WTERMSIG(status)).name
+            hint = f" after {timeout} s: a step blocked?" if sig == "SIGKILL" else ""
+            return ("crash", f"killed by {sig}{hint}")
+        return ("crash", f"exited with status {os.WEXITSTATUS(status)} before answering")
+
+    def stop(self) -> int:
+        for fd in (self._to_child, self._from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        return os.waitpid(self.pid, 0)[1]
+
+
+def _send(fd: int, message) -> None:
+    data = pickle.dumps(message)
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int):
+    """The next message, or None at end of input."""
+    def exactly(n):
+        chunks, left = [], n
+        while left:
+            chunk = os.read(fd, left)
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    head = exactly(8)
+    if head is None:
+        return None
+    body = exactly(int.from_bytes(head, "little"))
+    return None if body is None else pickle.loads(body)
+
+
+def _timeout(signum, frame):
+    raise TimeoutError("a sequence ran for too long (a step blocked?)")
+
+
+# ---------------------------------------------------------------------------
+# Shrinking
+# ---------------------------------------------------------------------------
+
+def _simpler(value) -> list:
+    """Candidates simpler than value, simplest first; same kind of value."""
+    if isinstance(value, bool) or not isinstance(value, (int, Blob, list, tuple)):
+        return []
+    if isinstance(value, int):
+        out = [0, 1, -1, value // 2, value - 1 if value > 0 else value + 1]
+        return [c for c in dict.fromkeys(out) if abs(c) < abs(value)]
+    if isinstance(value, Blob):
+        out = []
+        for n in (0, 1, value.n // 2, value.n - 1):
+            if 0 <= n < value.n:
+                out.append(Blob(value.seed, n, value.alphabet))
+        if value.alphabet != b"a" and value.n <= 4 * Blob.LITERAL_MAX:
+            out.append(Blob(value.seed, value.n, b"a"))
+        return list(dict.fromkeys(out))
+    seqtype = type(value)
+    out = [seqtype(value[:i] + value[i + 1:]) for i in range(len(value))]
+    for i, item in enumerate(value):
+        out += [seqtype(value[:i] + (c,) + value[i + 1:]) if seqtype is tuple
+                else seqtype(value[:i] + [c] + value[i + 1:]) for c in _simpler(item)]
+    return out
+
+
+class Shrinker:
+    """Delta debugging on a failing sequence: drop chunks of ops, then single
+    ops, then simplify op arguments and setup parameters, until nothing
+    simpler still fails the same way (same Divergence.signature())."""
+
+    def __init__(self, pair: Pair, valid: Callable[[Sequence], bool] = lambda seq: True,
+                 budget: int = 2000):
+        self.pair = pair
+        self.valid = valid  # whether a simplified sequence is still one the generator makes
+        self.budget = budget
+
+    def shrink(self, seq: Sequence, div: Divergence) -> tuple[Sequence, Divergence]:
+        self.target = div.signature()
+        self.best = (seq, div)
+        self.spent = 0
+        if 0 <= div.index - 1 < len(seq.ops):
+            # Steps after the divergence cannot matter (entry 0 is construct).
+            self._try(seq.replace(ops=seq.ops[:div.index]))
+        for _ in range(4):
+            before = self.best[0]
+            self._ddmin()
+            self._simplify_args()
+            self._simplify_params()
+            if self.best[0].probe_tell:
+                self._try(self.best[0].replace(probe_tell=False))
+            if self.best[0] == before or self.spent >= self.budget:
+                break
+        return self.best
+
+    def _try(self, candidate: Sequence) -> bool:
+        if self.spent >= self.budget or not self.valid(candidate):
+            return False
+        self.spent += 1
+        div = self.pair.check(candidate)
+        if div is not None and div.signature() == self.target:
+            self.best = (candidate, div)
+            return True
+        return False
+
+    def _ddmin(self) -> None:
+        n = 2
+        while len(self.best[0].ops) >= 1:
+            ops = self.best[0].ops
+            chunk = max(1, (len(ops) + n - 1) // n)
+            for start in range(0, len(ops), chunk):
+                if self._try(self.best[0].replace(ops=ops[:start] + ops[start + chunk:])):
+                    n = max(n - 1, 2)
+                    break
+            else:
+                if chunk == 1:
+                    return
+                n = min(len(ops), 2 * n)
+
+    def _simplify_args(self) -> None:
+        for i in range(len(self.best[0].ops)):
+            for j in range(len(self.best[0].ops[i].args)):
+                def with_arg(value, i=i, j=j):
+                    op = self.best[0].ops[i]
+                    ops = list(self.best[0].ops)
+                    ops[i] = Op(op.template, op.args[:j] + (value,) + op.args[j + 1:])
+                    return self.best[0].replace(ops=ops)
+                self._simplest(lambda i=i, j=j: self.best[0].ops[i].args[j], with_arg)
+
+    def _simplify_params(self) -> None:
+        for key in list(self.best[0].params):
+            def with_param(value, key=key):
+                return self.best[0].replace(params={**self.best[0].params, key: value})
+            self._simplest(lambda key=key: self.best[0].params[key], with_param)
+
+    def _simplest(self, current: Callable, rebuilt: Callable) -> None:
+        """Replaces a value by simpler ones for as long as one still fails."""
+        progress = True
+        while progress:
+            progress = any(self._try(rebuilt(c)) for c in _simpler(current()))
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------
+
+def describe(div: Divergence, oracle_name: str, other_name: str) -> str:
+    lines = [f"step {div.index} `{div.label}`: {div.field} differs"]
+    if div.detail:
+        lines.append(textwrap.indent(div.detail.rstrip(), "    "))
+    for name, entry in ((oracle_name, div.oracle), (other_name, div.other)):
+        if entry is None:
+            continue
+        _, outcome, message, closed, tell = entry
+        text = f"    {name:>9}: {outcome}"
+        if message:
+            text += f"   [{message}]"
+        if closed is not None:
+            text += f"   closed={closed} tell={tell}"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+SNIPPET_MAIN = '''
+def show(entry):
+    label, outcome, message, closed, tell = entry
+    text = repr(outcome) + (f"  [{message}]" if message else "")
+    if closed is not None:
+        text += f"  closed={closed!r} tell={tell!r}"
+    return text
+
+
+if __name__ == "__main__":
+    import faulthandler
+    import io
+    import @OTHER@
+    faulthandler.enable()
+    for which, limit in ((resource.RLIMIT_FSIZE, @LIMIT@), (resource.RLIMIT_AS, @MEMORY@)):
+        resource.setrlimit(which, (limit, resource.getrlimit(which)[1]))
+    oracle, other = run(io), run(@OTHER@)
+    for i, (a, b) in enumerate(zip(oracle, other)):
+        same = a[1:2] + a[3:] == b[1:2] + b[3:]
+        print(("    " if same else "!!  ") + f"{i}: {a[0]}")
+        print(f"        io: {show(a)}")
+        if not same:
+            print(f"        @OTHER@: {show(b)}")
+    print("The harness reported: entry @INDEX@, @FIELD@.")
+'''
+
+
+# What every run() uses, whatever its ops.
+_PRELUDE_CORE = {"Log", "norm", "raised", "open_fd_count"}
+
+
+def prelude_for(run: str) -> str:
+    """The parts of prelude.py that `run` needs: its imports, the core and
+    every function or class whose name the run source mentions."""
+    tree = ast.parse(PRELUDE_SOURCE)
+    source = {node: ast.get_source_segment(PRELUDE_SOURCE, node) for node in tree.body}
+    named = {node.name: node for node in tree.body
+             if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    named.update({target.id: node for node in tree.body if isinstance(node, ast.Assign)
+                  for target in node.targets if isinstance(target, ast.Name)})
+    needed, texts = set(), [run]
+    while texts:  # what the texts mention, and what that mentions in turn
+        text = texts.pop()
+        for name, node in named.items():
+            if name not in needed and (name in _PRELUDE_CORE or re.search(rf"\b{name}\b", text)):
+                needed.add(name)
+                texts.append(source[node])
+    return "\n\n\n".join(source[node] for node in tree.body
+                          if isinstance(node, (ast.Import, ast.ImportFrom))
+                          or any(named.get(n) is node for n in needed))
+
+
+def snippet(seq: Sequence, setup: Setup, div: Divergence, other_module: str,
+            binding_path: str | None) -> str:
+    """A self-contained script that runs seq on io and on the module under
+    test and prints both, marking the steps where they differ."""
+    head = [
+        f"# Differential failure {seq.origin} ({seq.cls}), shrunk to {len(seq.ops)} step(s).",
+        (f"# The harness saw the process die: {div.detail.strip()}." if div.field == "crash" else
+         f"# The harness saw: {div.field} of `{div.label}` (entry {div.index}) differs."),
+        "# Run it with python3; it prints every step, '!!' where io and",
+        f"# {other_module} disagree.",
+        "import os, resource, sys",
+    ]
+    if other_module == "libpyio":
+        lib = os.environ.get("LIBPYIO")
+        if lib:
+            head.append(f"os.environ.setdefault('LIBPYIO', {lib!r})")
+        if binding_path:
+            head.append(f"sys.path.insert(0, {binding_path!r})")
+    run = run_source(seq, setup)
+    return ("\n".join(head) + "\nimport pathlib, shutil, tempfile\n" + prelude_for(run)
+            + "\n\n" + run
+            + SNIPPET_MAIN.replace("@OTHER@", other_module)
+            .replace("@LIMIT@", str(FILE_SIZE_LIMIT)).replace("@MEMORY@", str(MEMORY_LIMIT))
+            .replace("@INDEX@", str(div.index)).replace("@FIELD@", div.field))
+
+
+def seeded(*parts) -> random.Random:
+    """A generator seeded from parts, stable across runs and Python versions."""
+    return random.Random("/".join(str(p) for p in parts))

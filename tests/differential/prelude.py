@@ -1,0 +1,402 @@
+"""What every generated sequence runs on top of, harness and snippet alike.
+
+The harness executes this file's text, then a generated `run(mod)` function,
+in a fresh namespace for each side; a failure's snippet pastes the same text
+and the same function, so a snippet does exactly what the harness did.  Keep
+it free of imports from the harness and of anything either side under test
+provides: files are written and read back with os-level calls only.
+"""
+
+import array
+import errno
+import operator
+import os
+import random
+from io import UnsupportedOperation
+
+
+def blob(seed, n, alphabet=b"ab\n"):
+    """n reproducible pseudo-random bytes drawn from alphabet."""
+    table = bytes(alphabet[i % len(alphabet)] for i in range(256))
+    return random.Random(seed).randbytes(n).translate(table)
+
+
+class Idx:
+    """An integer-like object with only __index__, as numpy's integers."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __index__(self):
+        return self.n
+
+    def __repr__(self):
+        return f"Idx({self.n})"
+
+
+# ---- files and descriptors, without the io module ----
+
+def put(path, data):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def slurp(path):
+    """The file's contents as os.read sees them; None if there is no file."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def reader_pipe(data, keep_writer, nonblocking):
+    """A pipe holding data (which must fit, < 64 KiB): (read end, write end
+    or None).  A blocking read end always has its writer closed, so a read
+    cannot wait forever."""
+    r, w = os.pipe()
+    if data:
+        os.write(w, data)
+    if not keep_writer:
+        os.close(w)
+        w = None
+    os.set_blocking(r, not nonblocking)
+    return r, w
+
+
+def writer_pipe(keep_reader, nonblocking):
+    """An empty pipe: (read end or None, write end).  Without a reader a
+    write is EPIPE (Python ignores SIGPIPE)."""
+    r, w = os.pipe()
+    if not keep_reader:
+        os.close(r)
+        r = None
+    os.set_blocking(w, not nonblocking)
+    return r, w
+
+
+def make_opener(kind, seen, tmp):
+    """An opener that records what it is given and then: opens the path
+    (plain), returns -1 (negative), raises (raise) or opens a directory."""
+    def opener(path, flags):
+        seen.append((type(path).__name__, flags))
+        if kind == "negative":
+            return -1
+        if kind == "raise":
+            raise PermissionError(13, "the opener says no")
+        if kind == "directory":
+            return os.open(tmp, os.O_RDONLY)
+        return os.open(path, flags, 0o666)
+    return opener
+
+
+def drain(fd):
+    """Everything a pipe's read end holds, without waiting."""
+    os.set_blocking(fd, False)
+    chunks = []
+    try:
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    except BlockingIOError:
+        pass
+    return b"".join(chunks)
+
+
+def fd_is_open(fd):
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
+
+
+def close_quietly(*fds):
+    for fd in fds:
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def open_fd_count():
+    return len(os.listdir("/proc/self/fd"))
+
+
+# ---- a raw stream implemented in Python ----
+
+INT64_MAX = 2**63 - 1
+
+
+def _int64(value):
+    """An argument as a C raw stream takes an int64_t."""
+    value = operator.index(value)
+    if not -INT64_MAX - 1 <= value <= INT64_MAX:
+        raise OverflowError("Python int too large to convert to C long")
+    return value
+
+
+def _buffer(b, writable):
+    """A buffer argument as a C raw stream takes it (Py_buffer, contiguous)."""
+    view = memoryview(b)
+    if writable and (view.readonly or not view.contiguous):
+        raise TypeError(f"readinto() argument must be read-write bytes-like object, "
+                        f"not {type(b).__name__}")
+    if not view.contiguous:
+        raise BufferError("memoryview: underlying buffer is not C-contiguous")
+    return view.cast("B")
+
+
+def _c_int(value):
+    value = operator.index(value)
+    if not -2**31 <= value < 2**31:
+        raise OverflowError("Python int too large to convert to C int")
+    return value
+
+
+class RawPrimitives:
+    """What a raw stream must implement (readinto, write, seek, tell,
+    truncate and the three predicates), over a bytearray, checking closed
+    and its arguments as a C stream would.  Every `block_every`-th transfer
+    (readinto or write) would block (None), every `fail_every`-th raises
+    OSError(EIO); `chunk` caps what one transfer moves."""
+
+    def __init__(self, data, readable, writable, seekable, chunk, block_every, fail_every):
+        self.data = bytearray(data)
+        self.pos = 0
+        self.flags = (readable, writable, seekable)
+        self.chunk, self.block_every, self.fail_every = chunk, block_every, fail_every
+        self.transfers = 0
+
+    def _check(self, capability=None, message=""):
+        if self.closed:
+            raise ValueError("I/O operation on closed file.")
+        if capability is not None and not self.flags[capability]:
+            raise UnsupportedOperation(message)
+
+    def _transfer(self):
+        """False when this transfer would block."""
+        self.transfers += 1
+        if self.fail_every and self.transfers % self.fail_every == 0:
+            raise OSError(errno.EIO, "simulated failure")
+        return not (self.block_every and self.transfers % self.block_every == 0)
+
+    def _limit(self, n):
+        return min(n, self.chunk) if self.chunk else n
+
+    def readinto(self, b):
+        view = _buffer(b, True)
+        self._check(0, "File not open for reading")
+        if not self._transfer():
+            return None
+        n = self._limit(max(0, min(len(view), len(self.data) - self.pos)))
+        view[:n] = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return n
+
+    def write(self, b):
+        view = _buffer(b, False)
+        self._check(1, "File not open for writing")
+        if not self._transfer():
+            return None
+        n = self._limit(len(view))
+        if self.pos > len(self.data):
+            self.data.extend(bytes(self.pos - len(self.data)))
+        self.data[self.pos:self.pos + n] = view[:n]
+        self.pos += n
+        return n
+
+    def seek(self, pos, whence=0):
+        whence = _c_int(whence)
+        self._check()
+        pos = _int64(pos)
+        if not self.flags[2]:
+            raise UnsupportedOperation("seek")
+        if whence not in (0, 1, 2):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        new = pos + (0, self.pos, len(self.data))[whence]
+        if not 0 <= new <= INT64_MAX:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        self.pos = new
+        return new
+
+    def tell(self):
+        self._check()
+        if not self.flags[2]:
+            raise OSError(errno.ESPIPE, "Illegal seek")
+        return self.pos
+
+    def truncate(self, size=None):
+        # None is the position, found first, as a C raw stream finds it.
+        size = self.tell() if size is None else _int64(size)
+        self._check(1, "File not open for writing")
+        if size < 0:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        if size > 1 << 24:
+            raise OSError(errno.EFBIG, "File too large")
+        del self.data[size:]
+        self.data.extend(bytes(size - len(self.data)))
+        return size
+
+    def readable(self):
+        self._check()
+        return self.flags[0]
+
+    def writable(self):
+        self._check()
+        return self.flags[1]
+
+    def seekable(self):
+        self._check()
+        return self.flags[2]
+
+
+class DuckRaw(RawPrimitives):
+    """RawPrimitives as a plain object, for a module that adds the rest of
+    RawIOBase itself (libpyio's _raw_handle): it keeps its own closed flag."""
+
+    closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def raw_stream(mod, via, *args):
+    """A RawIOBase over RawPrimitives(*args) whose other methods (read,
+    readall, readline, close...) are the module's: a subclass of
+    mod.RawIOBase, or with via="handle" and a module that has one (libpyio),
+    the library's own raw stream calling the primitives back."""
+    if via == "handle" and hasattr(mod, "_raw_handle"):
+        return mod._raw_handle(DuckRaw(*args))
+    return type("MemoryRaw", (RawPrimitives, mod.RawIOBase), {})(*args)
+
+
+def raw_of(f):
+    """The RawPrimitives behind a raw_stream()."""
+    return getattr(f, "raw", f)
+
+
+# ---- values the ops produce or take ----
+
+def shown(name, fd):
+    """A FileIO's name with this side's own descriptor number abstracted."""
+    if type(name) is int and name == fd:
+        return "<fd>"
+    return name
+
+
+def vset(view, data):
+    """Writes data over the start of a view (as much as fits)."""
+    n = min(len(view), len(data))
+    view[:n] = data[:n]
+
+
+def drop(views):
+    """Forgets the newest view without releasing it: the exporter must see
+    the export end when the last reference goes, as CPython's does."""
+    views.pop()
+
+
+def release_all(views):
+    n = len(views)
+    while views:
+        views.pop().release()
+    return n
+
+
+def norm(value, f, tmp):
+    """A comparable, picklable form of a result: type and value, with this
+    side's stream, temporary directory and Path objects abstracted."""
+    if f is not None and value is f:
+        return ("<self>",)
+    if value is None or isinstance(value, (bool, int, float)):
+        return (type(value).__name__, value)
+    if isinstance(value, str):
+        return ("str", value.replace(tmp, "<tmp>"))
+    if isinstance(value, bytes):
+        return ("bytes", value.replace(os.fsencode(tmp), b"<tmp>"))
+    if isinstance(value, bytearray):
+        return ("bytearray", bytes(value))
+    if isinstance(value, (list, tuple)):
+        if all(type(v) is bytes for v in value):  # readlines(): a fast path
+            return (type(value).__name__, tuple(("bytes", v) for v in value))
+        return (type(value).__name__, tuple(norm(v, f, tmp) for v in value))
+    if isinstance(value, Idx):
+        return ("Idx", value.n)
+    if isinstance(value, os.PathLike):
+        return (type(value).__name__, norm(os.fspath(value), f, tmp))
+    return ("object", type(value).__name__)
+
+
+def raised(exc):
+    """The comparable form of an exception: its class name, errno for an
+    OSError, and the built-in classes it derives from (so that an
+    UnsupportedOperation must still be an OSError and a ValueError)."""
+    cls = type(exc)
+    bases = tuple(c.__name__ for c in cls.__mro__ if c.__module__ == "builtins"
+                  and c not in (Exception, BaseException, object))
+    errnum = exc.errno if isinstance(exc, OSError) else None
+    return ("raise", cls.__name__, errnum, bases)
+
+
+class Log:
+    """One side's record: an entry per construction, step and final check.
+
+    Each entry is (label, outcome, message, closed, tell): outcome is
+    ("ok", norm(value)) or raised(exc); message is the exception's text
+    (kept for the report, never compared); closed and tell are the stream's
+    state after a step (None where not probed)."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.entries = []
+        self.fds_before = open_fd_count()
+
+    def _call(self, fn, f):
+        try:
+            value = fn()
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}".replace(self.tmp, "<tmp>")
+            return None, raised(exc), message
+        return value, ("ok", norm(value, f, self.tmp)), None
+
+    def _state(self, f, probe_tell):
+        _, closed, _ = self._call(lambda: f.closed, f)
+        tell = None
+        if probe_tell and closed == ("ok", ("bool", False)):
+            _, tell, _ = self._call(f.tell, f)
+        return closed, tell
+
+    def construct(self, label, fn, kind=None):
+        """Builds the stream; `kind`, when given, stands for its class name
+        (for a construction whose classes differ by design)."""
+        value, outcome, message = self._call(fn, None)
+        if kind is not None and outcome[0] == "ok":
+            outcome = ("ok", ("object", kind))
+        self.entries.append((label, outcome, message, None, None))
+        return value
+
+    def step(self, label, f, fn, probe_tell):
+        _, outcome, message = self._call(fn, f)
+        closed, tell = self._state(f, probe_tell)
+        self.entries.append((label, outcome, message, closed, tell))
+
+    def final(self, label, f, fn):
+        _, outcome, message = self._call(fn, f)
+        self.entries.append((label, outcome, message, None, None))
+
+    def finish(self):
+        leaked = open_fd_count() - self.fds_before
+        self.entries.append(("descriptors left open", ("ok", ("int", leaked)), None, None, None))
+        return self.entries
