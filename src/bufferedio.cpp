@@ -177,6 +177,10 @@ void Buffered::close() {
 
 void Buffered::flush() {
     Guard guard(*this);
+    flush_locked();
+}
+
+void Buffered::flush_locked() {
     if (!writes_) {
         // BufferedReader.flush is the raw stream's.
         raw_checked().flush();
@@ -466,10 +470,10 @@ std::optional<size_t> Buffered::write(std::span<const char> data) {
 }
 
 Ref<IOBase> Buffered::detach() {
-    // Python flushes first (BufferedReader's flush is the raw stream's).
-    flush();
+    // Python flushes first (BufferedReader's flush is the raw stream's); under
+    // the same lock, so that no other thread's write slips in between.
     Guard guard(*this);
-    raw_checked();
+    flush_locked();
     rd_.clear();
     raw_pos_ = -1;
     return std::move(raw_);

@@ -118,6 +118,8 @@ private:
 
     // The *_unlocked functions run with the lock held.
     void check_closed(const char* message) const;
+    // flush() with the lock already held.
+    void flush_locked();
     void flush_writes();  // BlockingIOError if the raw stream would block
     // Makes the raw position the logical one: pending writes go out and the
     // read-ahead is dropped (the raw stream is rewound over it).

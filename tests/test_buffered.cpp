@@ -14,11 +14,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <functional>
-#include <chrono>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <thread>

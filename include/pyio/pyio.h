@@ -433,7 +433,12 @@ PYIO_API int pyio_releasebuffer(pyio_stream *stream);
  * with BlockingIOError whose characters_written says how much of this call's
  * data was accepted (the rest was not); a later flush writes what is
  * buffered.  close flushes, closes the raw stream even if the flush failed,
- * and reports the flush failure.  Every object is internally locked; a raw
+ * and reports the flush failure.  As in CPython, when the raw stream would
+ * block: pyio_read and pyio_readinto return what is there or
+ * PYIO_WOULD_BLOCK, pyio_readinto1 PYIO_WOULD_BLOCK, pyio_read1, pyio_peek
+ * and pyio_readline 0.  detach() must not race other calls on the same
+ * object (its raw pointer is read unlocked by the attribute queries).
+ * Every object is internally locked; a raw
  * stream that calls back into the buffered object calling it gets
  * RuntimeError("reentrant call inside <BufferedReader>"). */
 PYIO_API pyio_stream *pyio_bufferedreader_new(pyio_stream *raw, int64_t buffer_size);
