@@ -326,6 +326,13 @@ FD_FLAGS = {"r": "os.O_RDONLY", "w": "os.O_WRONLY | os.O_TRUNC", "x": "os.O_WRON
             "a": "os.O_WRONLY | os.O_APPEND"}
 
 
+def _fd_cleanup(closefd, *others):
+    """Closes what the harness still owns: the other ends it made, and the
+    stream's descriptor unless the stream took it over."""
+    own = "close_quietly(fd)" if not closefd else "close_quietly(fd) if f is None else None"
+    return [f"close_quietly({other})" for other in others] + [own]
+
+
 def _flags_for(mode, rng):
     if rng.random() < 0.2:  # a descriptor that does not match the mode
         return rng.choice(["os.O_RDONLY", "os.O_WRONLY", "os.O_RDWR", "os.O_RDWR | os.O_APPEND"])
@@ -339,10 +346,13 @@ def _flags_for(mode, rng):
 class FileIOSpec(ClassSpec):
     name = "fileio"
     KINDS = [(50, "path"), (15, "fd"), (5, "opener"), (9, "pipe_r"), (7, "pipe_w"),
-             (3, "devnull"), (3, "tty"), (8, "bad")]
-    BAD = ["directory", "directory_w", "missing", "missing_dir", "bad_mode", "closefd_path",
-           "negative_fd", "closed_fd", "float", "none", "mode_type", "nul_path", "opener_type",
-           "huge_fd", "exists_x"]
+             (3, "devnull"), (2, "proc"), (3, "tty"), (8, "bad")]
+    BAD = ["directory", "directory_w", "directory_fd", "missing", "missing_dir", "bad_mode",
+           "closefd_path", "negative_fd", "closed_fd", "float", "none", "mode_type", "nul_path",
+           "opener_type", "huge_fd", "exists_x"]
+    # Files whose size says 0 although they have contents (the same for
+    # both sides, which run in one process).
+    PROC_FILES = ["/proc/version", "/proc/self/cmdline"]
 
     table = (reading(readall=True) + writing() + positioning() + state() + [
         (1, choice_of("shown(f.name, fd)", "f.mode", "f.closefd")),
@@ -360,6 +370,7 @@ class FileIOSpec(ClassSpec):
             p["content"] = content(rng)
             if kind == "path":
                 p["path_type"] = pick(rng, [(6, "str"), (1, "bytes"), (1, "Path")])
+                p["keywords"] = rng.random() < 0.15
             elif kind == "fd":
                 p["flags"] = Src(_flags_for(mode, rng))
                 p["closefd"] = rng.random() < 0.6
@@ -379,6 +390,9 @@ class FileIOSpec(ClassSpec):
             p["closefd"] = rng.random() < 0.6
         elif kind == "devnull":
             p["mode"] = rng.choice(FILE_MODES)
+        elif kind == "proc":
+            p["mode"] = pick(rng, [(8, "rb"), (1, "r+"), (1, "w")])
+            p["path"] = rng.choice(self.PROC_FILES)
         elif kind == "tty":
             p["mode"] = rng.choice(["rb", "wb", "rb+", "ab"])
             p["closefd"] = rng.random() < 0.6
@@ -396,7 +410,7 @@ class FileIOSpec(ClassSpec):
             budget = 2_000
         c = p.get("content")
         return {"length": c.n if isinstance(c, Blob) else 0, "budget": budget,
-                # read(n) past 0x7ffff000: CONFORMANCE.md, "Raw reads of huge sizes".
+                # Not past 0x7ffff000: CONFORMANCE.md, "Not generated".
                 "huge_sizes": [2**31], "extra_whence": True, "views": 0, "misuse": True,
                 "huge_offsets": [2**31, 2**40, 2**62, 2**63 - 1, -2**63, -(2**31)]}
 
@@ -411,13 +425,15 @@ class FileIOSpec(ClassSpec):
             if kind == "path":
                 name = {"str": "path", "bytes": "os.fsencode(path)",
                         "Path": "pathlib.Path(path)"}[p["path_type"]]
+                if p.get("keywords"):
+                    return Setup(prepare, f"mod.FileIO(file={name}, mode={mode!r}, closefd=True, "
+                                          f"opener=None)", finals)
                 return Setup(prepare, f"mod.FileIO({name}, {mode!r})", finals)
             if kind == "fd":
                 closefd = p["closefd"]
                 prepare.append(f"fd = os.open(path, {p['flags']!r})")
-                cleanup = ["close_quietly(fd)"] if not closefd else ["close_quietly(fd) if f is None else None"]
                 return Setup(prepare, f"mod.FileIO(fd, {mode!r}, closefd={closefd})",
-                             ["f.close()", "fd_is_open(fd)", "slurp(path)"], cleanup)
+                             ["f.close()", "fd_is_open(fd)", "slurp(path)"], _fd_cleanup(closefd))
             prepare += ["seen = []", f"opener = make_opener({p['opener']!r}, seen, tmp)"]
             return Setup(prepare, f"mod.FileIO(path, {mode!r}, opener=opener)",
                          finals + ["seen"])
@@ -427,25 +443,24 @@ class FileIOSpec(ClassSpec):
                        f"{p['nonblocking']})"]
             return Setup(prepare, f"mod.FileIO(fd, {mode!r}, closefd={closefd})",
                          ["f.close()", "fd_is_open(fd)", "drain(fd) if fd_is_open(fd) else None"],
-                         ["close_quietly(other)",
-                          "close_quietly(fd)" if not closefd else "close_quietly(fd) if f is None else None"])
+                         _fd_cleanup(closefd, "other"))
         if kind == "pipe_w":
             closefd = p["closefd"]
             prepare = [f"other, fd = writer_pipe({p['keep_reader']}, {p['nonblocking']})"]
             return Setup(prepare, f"mod.FileIO(fd, {mode!r}, closefd={closefd})",
                          ["f.close()", "fd_is_open(fd)", "drain(other) if other is not None else None"],
-                         ["close_quietly(other)",
-                          "close_quietly(fd)" if not closefd else "close_quietly(fd) if f is None else None"])
+                         _fd_cleanup(closefd, "other"))
         if kind == "devnull":
             return Setup([], f"mod.FileIO('/dev/null', {mode!r})", ["f.close()"])
+        if kind == "proc":
+            return Setup([], f"mod.FileIO({p['path']!r}, {mode!r})", ["f.close()"])
         if kind == "tty":
             closefd = p["closefd"]
             # The terminal side, non-blocking: reads find nothing and say so.
             prepare = ["other, fd = os.openpty()", "os.set_blocking(fd, False)"]
             return Setup(prepare, f"mod.FileIO(fd, {mode!r}, closefd={closefd})",
-                         ["f.close()", "fd_is_open(fd)", "drain(other)"],
-                         ["close_quietly(other)",
-                          "close_quietly(fd)" if not closefd else "close_quietly(fd) if f is None else None"])
+                         ["f.close()", "fd_is_open(fd)", "drain(other, 0.05)"],
+                         _fd_cleanup(closefd, "other"))
         return self._bad_setup(p["variant"], mode)
 
     @staticmethod
@@ -455,6 +470,7 @@ class FileIOSpec(ClassSpec):
         construct = {
             "directory": "mod.FileIO(tmp, 'r')",
             "directory_w": f"mod.FileIO(tmp, {mode!r})",
+            "directory_fd": f"mod.FileIO(fd, {mode!r}, closefd=True)",
             "missing": "mod.FileIO(os.path.join(tmp, 'missing'), 'r')",
             "missing_dir": f"mod.FileIO(os.path.join(tmp, 'no', 'file'), {mode!r})",
             "bad_mode": f"mod.FileIO(path, {mode!r})",
@@ -469,9 +485,15 @@ class FileIOSpec(ClassSpec):
             "huge_fd": "mod.FileIO(2**40)",
             "exists_x": f"mod.FileIO(path, {mode.replace('r', 'x').replace('w', 'x').replace('a', 'x')!r})",
         }[variant]
+        finals, cleanup = ["f.close()", "slurp(path)"], []
         if variant == "closed_fd":
             prepare += ["fd = os.open(path, os.O_RDONLY)", "os.close(fd)"]
-        return Setup(prepare, construct, ["f.close()", "slurp(path)"])
+        elif variant == "directory_fd":
+            # A failed construction must leave the descriptor open.
+            prepare.append("fd = os.open(tmp, os.O_RDONLY)")
+            finals.append("fd_is_open(fd)")
+            cleanup = _fd_cleanup(True)
+        return Setup(prepare, construct, finals, cleanup)
 
 
 # ---------------------------------------------------------------------------
@@ -516,6 +538,7 @@ class BytesIOSpec(ClassSpec):
         (1, choice_of("len(f.getbuffer())")),
         (1, choice_of("f.detach()", "f.readall()", "f.fileno()", "f.name", "f.mode",
                       "f.closefd", "f.peek(1)")),
+        (0.5, op("f.__init__({0})", _small_data)),
     ])
 
     def params(self, rng):

@@ -12,6 +12,7 @@ import errno
 import operator
 import os
 import random
+import select
 from io import UnsupportedOperation
 
 
@@ -101,15 +102,26 @@ def make_opener(kind, seen, tmp):
     return opener
 
 
-def drain(fd):
-    """Everything a pipe's read end holds, without waiting."""
+def drain(fd, settle=0.0):
+    """Everything a pipe's read end holds, without waiting; with `settle`,
+    until nothing more arrives for that many seconds (a terminal passes
+    what was written to its other side on asynchronously)."""
     os.set_blocking(fd, False)
     chunks = []
-    try:
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-    except BlockingIOError:
-        pass
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            if settle and select.select([fd], [], [], settle)[0]:
+                continue
+            break
+        except OSError as exc:  # a terminal whose other side is closed
+            if exc.errno != errno.EIO:
+                raise
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
     return b"".join(chunks)
 
 
