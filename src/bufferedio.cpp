@@ -323,15 +323,24 @@ std::optional<Bytes> Buffered::read_all() {
     Bytes out;
     out.append(rd_.next(), rd_.available());
     rd_.clear();
-    std::optional<Bytes> rest = raw_checked().readall();
+    IOBase& raw = raw_checked();
     raw_pos_ = -1;
-    if (!rest) {
-        if (out.empty()) return std::nullopt;
+    // A raw stream has readall(); anything else wrapped as one (a BytesIO,
+    // another buffered object) is read with read() until it is empty, as
+    // CPython does, so that what was buffered is never lost to an error.
+    if (dynamic_cast<RawIOBase*>(&raw)) {
+        std::optional<Bytes> rest = raw.readall();
+        if (!rest) return out.empty() ? std::nullopt : std::optional<Bytes>(std::move(out));
+        if (out.empty()) return rest;
+        out.append(rest->data(), rest->size());
         return out;
     }
-    if (out.empty()) return rest;
-    out.append(rest->data(), rest->size());
-    return out;
+    for (;;) {
+        std::optional<Bytes> chunk = raw.read(-1);
+        if (!chunk) return out.empty() ? std::nullopt : std::optional<Bytes>(std::move(out));
+        if (chunk->empty()) return out;
+        out.append(chunk->data(), chunk->size());
+    }
 }
 
 std::optional<Bytes> Buffered::read(int64_t size) {

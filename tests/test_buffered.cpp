@@ -2039,3 +2039,14 @@ TEST(BufferedMisuse, ClassQueries) {
 }
 
 }  // namespace
+
+// A BytesIO (no readall) under a BufferedReader: read(-1) keeps what was
+// buffered and reads the rest with read(), as io does.
+TEST(BufferedReader, ReadAllOverAStreamWithoutReadallKeepsTheBufferedBytes) {
+    Stream raw(pyio_bytesio_new("abcdefghij", 10));
+    Stream b(pyio_bufferedreader_new(raw.get(), 4));
+    ASSERT_TRUE(b);
+    EXPECT_EQ(read_str(b.get(), 1), "a");
+    EXPECT_EQ(read_str(b.get(), -1), "bcdefghij");
+    EXPECT_EQ(read_str(b.get(), -1), "");
+}

@@ -8,6 +8,7 @@ LIBPYIO names the library (else the build tree is searched).
     python3 test_binding.py --million    # the leak loop with 1,000,000 cycles
 """
 
+import _pyio
 import array
 import gc
 import io
@@ -84,16 +85,19 @@ class Case(unittest.TestCase):
 class ModuleTest(unittest.TestCase):
     def test_names_of_existing_layers(self):
         for name in ["IOBase", "RawIOBase", "BufferedIOBase", "TextIOBase", "FileIO",
-                     "BytesIO", "UnsupportedOperation", "BlockingIOError",
+                     "BytesIO", "BufferedReader", "BufferedWriter", "BufferedRandom",
+                     "BufferedRWPair", "open", "UnsupportedOperation", "BlockingIOError",
                      "DEFAULT_BUFFER_SIZE", "SEEK_SET", "SEEK_CUR", "SEEK_END"]:
             self.assertTrue(hasattr(libpyio, name), name)
             self.assertIn(name, libpyio.__all__)
+            self.assertIn(name, dir(io))
+        self.assertEqual(sorted(libpyio.__all__), sorted(set(libpyio.__all__)))
 
     def test_layers_not_in_the_library_are_absent(self):
-        for name in ["open", "open_code", "StringIO", "BufferedReader", "BufferedWriter",
-                     "BufferedRandom", "BufferedRWPair", "TextIOWrapper",
-                     "IncrementalNewlineDecoder"]:
+        for name in ["open_code", "StringIO", "TextIOWrapper", "IncrementalNewlineDecoder",
+                     "text_encoding"]:
             self.assertFalse(hasattr(libpyio, name), name)
+            self.assertNotIn(name, libpyio.__all__)
 
     def test_exceptions_are_ios_own(self):
         self.assertIs(libpyio.UnsupportedOperation, io.UnsupportedOperation)
@@ -1547,6 +1551,1209 @@ class CallbackTest(unittest.TestCase):
 
 
 # ---------------------------------------------------------------------------
+# The buffered layer
+# ---------------------------------------------------------------------------
+
+SIZES = [1, 2, 7, None]     # None: the class's default buffer size
+TEXT = b"first line\nsecond\n\nthird line is longer\nlast"
+
+
+def memory_raw_class(module):
+    """A complete seekable raw stream over a bytearray, written in Python on
+    the module's RawIOBase: a libpyio buffered object drives it through the
+    library's callbacks."""
+
+    class MemoryRaw(module.RawIOBase):
+        name = "memory"
+
+        def __init__(self, data=b"", mode="rb+"):
+            self.data = bytearray(data)
+            self.pos = 0
+            self.mode = mode
+
+        def readable(self):
+            self._checkClosed()
+            return "r" in self.mode or "+" in self.mode
+
+        def writable(self):
+            self._checkClosed()
+            return "r" not in self.mode or "+" in self.mode
+
+        def seekable(self):
+            self._checkClosed()
+            return True
+
+        def readinto(self, b):
+            self._checkClosed()
+            n = max(0, min(len(b), len(self.data) - self.pos))
+            b[:n] = self.data[self.pos:self.pos + n]
+            self.pos += n
+            return n
+
+        def write(self, b):
+            self._checkClosed()
+            b = bytes(b)
+            if self.pos > len(self.data):
+                self.data.extend(bytes(self.pos - len(self.data)))
+            self.data[self.pos:self.pos + len(b)] = b
+            self.pos += len(b)
+            return len(b)
+
+        def seek(self, pos, whence=0):
+            self._checkClosed()
+            pos = [pos, self.pos + pos, len(self.data) + pos][whence]
+            if pos < 0:
+                raise ValueError(f"negative seek position {pos}")
+            self.pos = pos
+            return pos
+
+        def tell(self):
+            self._checkClosed()
+            return self.pos
+
+        def truncate(self, size=None):
+            self._checkClosed()
+            size = self.pos if size is None else size
+            if size < 0:
+                raise ValueError(f"negative size value {size}")
+            del self.data[size:]
+            return size
+
+    return MemoryRaw
+
+
+def recording_raw_class(module):
+    """MemoryRaw recording the calls a buffered object makes."""
+
+    base = memory_raw_class(module)
+
+    class Recording(base):
+        def __init__(self, data=b"", mode="rb+"):
+            super().__init__(data, mode)
+            self.calls = []
+
+        def readinto(self, b):
+            n = super().readinto(b)
+            self.calls.append(("readinto", len(b), n))
+            return n
+
+        def write(self, b):
+            self.calls.append(("write", bytes(b)))
+            return super().write(b)
+
+        def seek(self, pos, whence=0):
+            self.calls.append(("seek", pos, whence))
+            return super().seek(pos, whence)
+
+    return Recording
+
+
+def detached(b):
+    """b.detach(), the raw stream closed (but not forgotten)."""
+    raw = b.detach()
+    raw.close()
+    return raw
+
+
+class BufferedCase(Case):
+    def raws(self, data, mode="rb+"):
+        """Raw stream makers, name -> make(module): the module's FileIO (the
+        library's own for libpyio), io.FileIO (a Python object to libpyio,
+        reached through callbacks), the module's BytesIO, and a raw stream
+        written in Python."""
+        file_mode = mode.replace("b", "")
+
+        def fileio(m):
+            return m.FileIO(self.path("raw", data=data), file_mode)
+
+        def io_fileio(m):
+            return io.FileIO(self.path("raw", data=data), file_mode)
+
+        return {"FileIO": fileio, "io.FileIO": io_fileio,
+                "BytesIO": lambda m: m.BytesIO(data),
+                "RawIOBase subclass": lambda m: memory_raw_class(m)(data, mode)}
+
+    def buffered(self, cls, make_raw, size):
+        def make(m):
+            raw = make_raw(m)
+            return getattr(m, cls)(raw) if size is None else getattr(m, cls)(raw, size)
+        return make
+
+    def each(self, cls, data, mode="rb+", sizes=SIZES):
+        """(subtest label, make) for every buffer size and raw stream."""
+        return [(dict(cls=cls, raw=raw_name, size=size), self.buffered(cls, make_raw, size))
+                for raw_name, make_raw in self.raws(data, mode).items() for size in sizes]
+
+
+class BufferedReaderTest(BufferedCase):
+    def test_reading_session_at_every_buffer_size(self):
+        steps = [lambda b: b.read(3), lambda b: b.peek(), lambda b: b.read1(2),
+                 lambda b: b.read1(), lambda b: b.tell(), lambda b: b.readline(),
+                 lambda b: b.readline(3), lambda b: b.peek(1), lambda b: b.tell(),
+                 lambda b: b.seek(0), lambda b: list(b), lambda b: b.seek(1),
+                 lambda b: b.readlines(), lambda b: b.seek(5), lambda b: b.readlines(10),
+                 lambda b: b.seek(-4, 2), lambda b: b.read(None), lambda b: b.read(),
+                 lambda b: b.read1(), lambda b: b.peek(), lambda b: b.seek(2),
+                 lambda b: b.read(0), lambda b: b.read1(0), lambda b: b.seek(-3, 1),
+                 lambda b: b.read(-1), lambda b: b.seek(7), lambda b: b.read(10 ** 6),
+                 lambda b: b.seek(3), lambda b: b.read(1), lambda b: b.seek(1, 1),
+                 lambda b: b.read(2), lambda b: b.tell(), lambda b: b.seek(0, 2),
+                 lambda b: b.tell(), lambda b: b.readline(), lambda b: b.seek(40),
+                 lambda b: b.readline(-1), lambda b: b.seek(100), lambda b: b.read(),
+                 lambda b: b.tell()]
+        for label, make in self.each("BufferedReader", TEXT):
+            with self.subTest(**label):
+                self.same(make, *steps)
+
+    def test_readinto_and_readinto1(self):
+        def into(method, target):
+            def step(b):
+                n = getattr(b, method)(target)
+                return n, bytes(target)
+            return step
+
+        for label, make in self.each("BufferedReader", TEXT):
+            with self.subTest(**label):
+                self.same(make, into("readinto", bytearray(4)), into("readinto1", bytearray(3)),
+                          into("readinto", memoryview(bytearray(10))),
+                          into("readinto1", array.array("b", [0] * 5)),
+                          into("readinto", bytearray(100)), into("readinto", bytearray(1)),
+                          into("readinto1", bytearray(1)), lambda b: b.seek(1),
+                          into("readinto1", bytearray(30)), into("readinto", bytearray(0)))
+
+    def test_peek_does_not_advance(self):
+        for label, make in self.each("BufferedReader", TEXT):
+            with self.subTest(**label):
+                self.same(make, lambda b: b.peek(), lambda b: b.peek(100), lambda b: b.tell(),
+                          lambda b: b.read(1), lambda b: b.peek(1), lambda b: b.peek(-5),
+                          lambda b: b.tell(), lambda b: b.read(2), lambda b: b.seek(0, 2),
+                          lambda b: b.peek(), lambda b: b.tell())
+        b = libpyio.BufferedReader(libpyio.BytesIO(TEXT), 7)
+        for _ in range(3):
+            self.assertEqual(b.peek(), TEXT[:7])
+            self.assertEqual(b.tell(), 0)
+        self.assertEqual(b.read(7), TEXT[:7])
+
+    def test_capabilities_and_attributes(self):
+        p = self.path(data=TEXT)
+        for make in [lambda m: m.BufferedReader(m.FileIO(p)),
+                     lambda m: m.BufferedReader(io.FileIO(p))]:
+            self.same(make, lambda b: b.readable(), lambda b: b.writable(),
+                      lambda b: b.seekable(), lambda b: b.isatty(),
+                      lambda b: b.fileno() > 2, lambda b: b.name, lambda b: b.mode,
+                      lambda b: b.closed, lambda b: b.flush(), lambda b: b.truncate(),
+                      lambda b: b.write(b"x"), lambda b: b.writelines([b"x"]),
+                      lambda b: b.__enter__() is b, lambda b: iter(b) is b,
+                      lambda b: b.readline(), lambda b: next(b), lambda b: b.close(),
+                      lambda b: b.closed)
+        self.same(lambda m: m.BufferedReader(m.BytesIO(TEXT)), lambda b: b.name,
+                  lambda b: b.mode, lambda b: b.fileno(), lambda b: b.isatty())
+
+    def test_argument_conventions(self):
+        class Index:
+            def __index__(self):
+                return 2
+
+        for value in [None, -1, -2, -2 ** 63, 0, 2, True, Index(), "x", 1.5, 2 ** 63, 2 ** 70]:
+            with self.subTest(value=value):
+                self.same(lambda m: m.BufferedReader(m.BytesIO(TEXT), 4),
+                          lambda b: b.read(value), lambda b: b.read1(value),
+                          lambda b: b.peek(value), lambda b: b.readline(value),
+                          lambda b: b.readlines(value), lambda b: b.tell())
+        for target in [b"ab", "ab", None, bytearray(2), memoryview(b"ab"),
+                       memoryview(bytearray(6))[::2], array.array("i", [0])]:
+            with self.subTest(target=target):
+                self.same(lambda m: m.BufferedReader(m.BytesIO(TEXT), 4),
+                          lambda b: b.readinto(target), lambda b: b.readinto1(target))
+
+    def test_closed_reader(self):
+        def closed(m):
+            b = m.BufferedReader(m.FileIO(self.path(data=TEXT)), 4)
+            b.read(1)
+            b.close()
+            return b
+
+        self.same(closed, lambda b: b.read(), lambda b: b.read(1), lambda b: b.read1(),
+                  lambda b: b.peek(), lambda b: b.readinto(bytearray(1)),
+                  lambda b: b.readinto1(bytearray(1)), lambda b: b.readline(),
+                  lambda b: b.readlines(), lambda b: b.seek(0), lambda b: b.seek("x"),
+                  lambda b: b.seek(0, 9), lambda b: b.tell(), lambda b: b.truncate(),
+                  lambda b: b.truncate("x"), lambda b: b.flush(), lambda b: b.fileno(),
+                  lambda b: b.isatty(), lambda b: b.readable(), lambda b: b.writable(),
+                  lambda b: b.seekable(), lambda b: b.closed, lambda b: b.mode,
+                  lambda b: iter(b), lambda b: next(b), lambda b: b.__enter__(),
+                  lambda b: b.write(b"x"), lambda b: b.detach() is not None,
+                  lambda b: b.close())
+
+    def test_constructor_errors(self):
+        p = self.path(data=b"")
+        for args in [("not a raw",), (None,), (5,)]:
+            with self.subTest(args=args):
+                self.same(lambda m: m.BufferedReader(*args))
+        for args, kwargs in [((), {}), ((libpyio.BytesIO(), 1, 2), {}),
+                             ((libpyio.BytesIO(),), {"size": 1})]:
+            with self.assertRaises(TypeError):
+                libpyio.BufferedReader(*args, **kwargs)
+        for make_raw in [lambda m: m.FileIO(p, "w"), lambda m: m.BytesIO(),
+                         lambda m: io.FileIO(p, "w")]:
+            for size in [0, -1, -2 ** 63, "x", 1.5, 2 ** 70, None]:
+                with self.subTest(size=size):
+                    raws = []
+
+                    def make(m, keyword=False):
+                        raws.append(make_raw(m))
+                        if keyword:
+                            return m.BufferedReader(raws[-1], buffer_size=size)
+                        return m.BufferedReader(raws[-1], size)
+
+                    self.same(make)
+                    self.same(lambda m: make(m, keyword=True))
+                    for raw in raws:
+                        self.assertFalse(raw.closed)
+                        raw.close()
+        self.same(lambda m: m.BufferedReader(raw_reader_class(m)(b"abc"), 2),
+                  lambda b: b.read(), lambda b: b.seek(0))
+
+    def test_duck_typed_raw(self):
+        def duck(m):
+            class Duck:
+                """What io's BufferedReader needs of a raw object."""
+                data = b"duck\ndata"
+
+                def readable(self):
+                    return True
+
+                def readall(self):
+                    data, self.data = self.data, b""
+                    return data
+
+                def flush(self):
+                    pass
+
+                def readinto(self, b):
+                    n = min(len(b), len(self.data))
+                    b[:n], self.data = self.data[:n], self.data[n:]
+                    return n
+
+                closed = False
+
+                def close(self):
+                    Duck.closed = True
+            return m.BufferedReader(Duck(), 3)
+
+        self.same(duck, lambda b: b.readline(), lambda b: b.read(), lambda b: b.closed,
+                  lambda b: b.close(), lambda b: b.raw.closed)
+
+
+class BufferedWriterTest(BufferedCase):
+    def contents(self, b):
+        raw = b.raw
+        if hasattr(raw, "getvalue"):
+            return raw.getvalue()
+        if hasattr(raw, "data"):
+            return bytes(raw.data)
+        with open(self.path("raw"), "rb") as f:
+            return f.read()
+
+    def test_writing_session_at_every_buffer_size(self):
+        for label, make in self.each("BufferedWriter", b"0123456789", mode="wb"):
+            with self.subTest(**label):
+                self.same(make, lambda b: b.write(b"abc"), lambda b: b.tell(),
+                          lambda b: self.contents(b), lambda b: b.write(bytearray(b"defgh")),
+                          lambda b: b.write(memoryview(b"ij")), lambda b: b.tell(),
+                          lambda b: b.write(b""), lambda b: b.write(b"k" * 20),
+                          lambda b: self.contents(b), lambda b: b.flush(),
+                          lambda b: self.contents(b), lambda b: b.writelines([b"l", b"mn"]),
+                          lambda b: b.seek(2), lambda b: b.write(b"XY"), lambda b: b.tell(),
+                          lambda b: b.seek(0, 2), lambda b: b.seek(-1, 1), lambda b: b.write(b"!"),
+                          lambda b: b.truncate(12), lambda b: b.tell(), lambda b: self.contents(b),
+                          lambda b: b.write(memoryview(b"abcdefgh")[::2]), lambda b: b.flush(),
+                          lambda b: self.contents(b), lambda b: b.seek(30),
+                          lambda b: b.write(b"far"),
+                          lambda b: b.flush(), lambda b: self.contents(b))
+
+    def test_raw_calls_match_ios(self):
+        # Which raw writes a buffered writer makes is its buffering policy.
+        for size in [1, 2, 7, 16]:
+            for lengths in [[1, 1, 1, 1, 1], [3, 5, 7, 9], [20, 1, 20], [7, 7, 7, 0, 14]]:
+                seen = []
+                for m in MODULES:
+                    raw = recording_raw_class(m)(b"", "wb")
+                    b = m.BufferedWriter(raw, size)
+                    for i, n in enumerate(lengths):
+                        b.write(bytes([65 + i]) * n)
+                    b.flush()
+                    seen.append((raw.calls, bytes(raw.data)))
+                self.assertEqual(seen[0], seen[1], (size, lengths))
+
+    def test_reading_methods_are_bufferediobases(self):
+        self.same(lambda m: m.BufferedWriter(m.BytesIO()), lambda b: b.read(),
+                  lambda b: b.read("x"), lambda b: b.read1(), lambda b: b.readinto(bytearray(2)),
+                  lambda b: b.readinto1(bytearray(2)), lambda b: b.readline(),
+                  lambda b: b.readlines(), lambda b: next(b), lambda b: b.readable(),
+                  lambda b: b.writable(), lambda b: hasattr(b, "peek"))
+
+    def test_argument_conventions(self):
+        for data in [b"ab", bytearray(b"ab"), memoryview(b"ab"), array.array("h", [1, 2]),
+                     memoryview(b"abcdef")[::2], "ab", 3, None]:
+            with self.subTest(data=data):
+                self.same(lambda m: m.BufferedWriter(m.BytesIO(), 4), lambda b: b.write(data),
+                          lambda b: b.writelines([data]), lambda b: b.flush(),
+                          lambda b: b.raw.getvalue())
+        for args in [(1,), (1, 0), (0, 2), (-1,), (0, 7), (0, 5), ("x",), (1.0,), (0, "x"),
+                     (2 ** 63,), (2 ** 70,), (0, 2 ** 31), (True, True)]:
+            with self.subTest(seek=args):
+                self.same(lambda m: m.BufferedWriter(m.BytesIO(b"abcdef"), 4),
+                          lambda b: b.write(b"xy"), lambda b: b.seek(*args), lambda b: b.tell())
+        for size in [None, 3, 0, -1, "x", 1.5, 2 ** 63, 2 ** 70, -2 ** 63, 10, True]:
+            with self.subTest(truncate=size):
+                self.same(lambda m: m.BufferedWriter(m.BytesIO(b"abcdef"), 4),
+                          lambda b: b.seek(2), lambda b: b.write(b"Z"),
+                          lambda b: b.truncate(size), lambda b: b.tell(),
+                          lambda b: b.raw.getvalue())
+                self.same(lambda m: m.BufferedWriter(m.FileIO(self.path(data=b"abcdef"), "r+")),
+                          lambda b: b.write(b"Z"), lambda b: b.truncate(size))
+
+    def test_closed_writer(self):
+        def closed(m):
+            b = m.BufferedWriter(m.FileIO(self.path(), "w"), 4)
+            b.write(b"pending")
+            b.close()
+            return b
+
+        self.same(closed, lambda b: b.write(b"x"), lambda b: b.write("x"),
+                  lambda b: b.writelines([b"x"]), lambda b: b.flush(), lambda b: b.seek(0),
+                  lambda b: b.seek(2 ** 70), lambda b: b.tell(), lambda b: b.truncate(),
+                  lambda b: b.truncate(1.5), lambda b: b.fileno(), lambda b: b.isatty(),
+                  lambda b: b.writable(), lambda b: b.readable(), lambda b: b.seekable(),
+                  lambda b: b.closed, lambda b: b.close())
+        with open(self.path(), "rb") as f:
+            self.assertEqual(f.read(), b"pending")
+
+    def test_close_flushes_then_closes_the_raw_stream(self):
+        for label, make in self.each("BufferedWriter", b"", mode="wb", sizes=[4]):
+            with self.subTest(**label):
+                self.same(make, lambda b: b.write(b"abcdef"), lambda b: b.write(b"gh"),
+                          lambda b: b.close(), lambda b: (b.closed, b.raw.closed),
+                          lambda b: b.close())
+        for m in MODULES:
+            raw = recording_raw_class(m)(b"", "wb")
+            b = m.BufferedWriter(raw, 100)
+            b.write(b"kept")
+            b.close()
+            self.assertEqual(bytes(raw.data), b"kept")
+            self.assertTrue(raw.closed)
+
+
+class BufferedRandomTest(BufferedCase):
+    def test_session_at_every_buffer_size(self):
+        for label, make in self.each("BufferedRandom", TEXT):
+            with self.subTest(**label):
+                self.same(make, lambda b: b.read(3), lambda b: b.write(b"XY"), lambda b: b.tell(),
+                          lambda b: b.peek(), lambda b: b.read(4), lambda b: b.seek(0),
+                          lambda b: b.read1(5), lambda b: b.write(b"Z" * 9), lambda b: b.flush(),
+                          lambda b: b.read1(3),
+                          lambda b: b.readline(), lambda b: b.seek(-2, 1), lambda b: b.readline(),
+                          lambda b: b.truncate(), lambda b: b.tell(), lambda b: b.seek(0, 2),
+                          lambda b: b.write(b"end"), lambda b: b.seek(0), lambda b: b.read(),
+                          lambda b: b.truncate(5), lambda b: b.tell(), lambda b: b.read(),
+                          lambda b: b.seek(0), lambda b: b.readlines(), lambda b: b.readable(),
+                          lambda b: b.writable(), lambda b: b.seekable())
+
+    def test_mixed_operations_match_io(self):
+        import random
+
+        def operations(seed):
+            rnd = random.Random(seed)
+            ops = []
+            for _ in range(60):
+                kind = rnd.choice(["read", "read", "read1", "peek", "readline", "write",
+                                   "write", "seek", "seek_cur", "seek_end", "tell",
+                                   "truncate", "flush", "readinto", "readinto1"])
+                n = rnd.choice([0, 1, 2, 3, 5, 8, 13, -1])
+                data = bytes([97 + rnd.randrange(26)]) * rnd.choice([1, 2, 3, 7, 9, 20])
+                ops.append((kind, n, data))
+            return ops
+
+        def step(kind, n, data, after_write):
+            def run(b):
+                if kind == "read1" and after_write:
+                    b.flush()   # see test_read1_after_a_write_reads_what_was_written
+                if kind in ("read", "read1", "peek", "readline"):
+                    return getattr(b, kind)(n if kind != "peek" else max(n, 0))
+                if kind in ("readinto", "readinto1"):
+                    target = bytearray(max(n, 0))
+                    return getattr(b, kind)(target), bytes(target)
+                if kind == "write":
+                    return b.write(data)
+                if kind == "seek":
+                    return b.seek(max(n, 0) * 3)
+                if kind == "seek_cur":
+                    return b.seek(n, 1)
+                if kind == "seek_end":
+                    return b.seek(-max(n, 0), 2)
+                if kind == "truncate":
+                    return b.truncate(None if n < 0 else n * 4)
+                return getattr(b, kind)()
+            return run
+
+        for seed in range(6):
+            ops = operations(seed)
+            steps = [step(*op, i > 0 and ops[i - 1][0] == "write") for i, op in enumerate(ops)]
+            steps += [lambda b: b.seek(0), lambda b: b.read()]
+            for label, make in self.each("BufferedRandom", TEXT):
+                with self.subTest(**label):
+                    self.same(make, *steps)
+
+    def test_read1_after_a_write_reads_what_was_written(self):
+        # CPython 3.11's C BufferedRandom.read1 does not flush pending writes
+        # first, so with nothing buffered it reads what the file held before
+        # them; _pyio and the library write them out first.
+        for m in [_pyio, libpyio]:
+            b = m.BufferedRandom(m.BytesIO(TEXT))
+            self.assertEqual(b.read1(5), b"first")
+            b.write(b"Z" * 9)
+            self.assertEqual(b.read1(3), b"ond")
+            self.assertEqual(b.tell(), 17)
+            b.seek(0)
+            self.assertEqual(b.read(20), b"firstZZZZZZZZZond\n\nt")
+
+    def test_constructor_needs_a_seekable_raw_stream(self):
+        r, w = os.pipe()
+        self.addCleanup(os.close, r)
+        self.addCleanup(os.close, w)
+        p = self.path(data=b"")
+        for make_raw, size in [(lambda m: m.FileIO(r, "r", closefd=False), 4),
+                               (lambda m: m.BytesIO(), 0), (lambda m: m.FileIO(p, "r"), 4),
+                               (lambda m: m.FileIO(p, "w"), 4)]:
+            raws = []
+
+            def make(m):
+                raws.append(make_raw(m))
+                return m.BufferedRandom(raws[-1], size)
+
+            self.same(make)
+            for raw in raws:
+                self.assertFalse(raw.closed)      # a failed construction leaves it open
+                raw.close()
+
+
+class BufferedRWPairTest(BufferedCase):
+    def pair(self, m, size=None):
+        r, w = os.pipe()
+        raw_r, raw_w = m.FileIO(r, "r"), m.FileIO(w, "w")
+        return m.BufferedRWPair(raw_r, raw_w) if size is None else \
+            m.BufferedRWPair(raw_r, raw_w, size)
+
+    def test_pipe_pair(self):
+        for size in SIZES:
+            with self.subTest(size=size):
+                self.same(lambda m: self.pair(m, size), lambda p: p.write(b"hello\nworld\n"),
+                          lambda p: p.flush(), lambda p: p.read(3), lambda p: p.peek(1)[:1],
+                          lambda p: p.read1(1), lambda p: p.readline(),
+                          lambda p: p.readinto(bytearray(3)), lambda p: p.write(b"more\n"),
+                          lambda p: p.flush(), lambda p: p.readinto1(bytearray(8)),
+                          lambda p: p.writelines([b"end", b"\n"]), lambda p: p.flush(),
+                          lambda p: p.readline(), lambda p: p.readable(), lambda p: p.writable(),
+                          lambda p: p.isatty(), lambda p: p.closed, lambda p: p.seekable(),
+                          lambda p: p.seek(0), lambda p: p.tell(), lambda p: p.truncate(),
+                          lambda p: p.fileno(), lambda p: p.detach(), lambda p: p.close(),
+                          lambda p: p.closed, lambda p: p.read(1), lambda p: p.write(b"x"),
+                          lambda p: p.flush(), lambda p: p.peek(), lambda p: p.close())
+
+    def test_lines_and_iteration(self):
+        self.same(lambda m: m.BufferedRWPair(m.BytesIO(TEXT), m.BytesIO(), 4),
+                  lambda p: p.readline(), lambda p: next(p), lambda p: p.readlines(12),
+                  lambda p: list(p), lambda p: p.write(b"w"), lambda p: p.writelines([b"x"]))
+        self.same(lambda m: m.BufferedRWPair(m.BytesIO(TEXT), m.BytesIO(), 4),
+                  lambda p: p.read(3), lambda p: p.read(), lambda p: p.read(), lambda p: p.read1())
+
+    def test_attributes_io_lacks(self):
+        for name in ["raw", "name", "mode", "peek", "readline", "__next__", "seek", "detach",
+                     "read1", "readinto1", "fileno"]:
+            self.assertEqual(hasattr(libpyio.BufferedRWPair, name),
+                             hasattr(io.BufferedRWPair, name), name)
+
+    def test_constructor(self):
+        p = self.path(data=b"")
+        for mode in ["w", "r"]:
+            raws = []
+
+            def make(m):
+                raws.extend([m.FileIO(p, mode), m.FileIO(p, mode)])
+                return m.BufferedRWPair(raws[-2], raws[-1])
+
+            self.same(make)
+            for raw in raws:
+                self.assertFalse(raw.closed)
+                raw.close()
+        self.same(lambda m: m.BufferedRWPair(m.BytesIO(), m.BytesIO(), 0))
+        self.same(lambda m: m.BufferedRWPair(None, m.BytesIO()))
+        with self.assertRaises(TypeError):
+            libpyio.BufferedRWPair(libpyio.BytesIO(), libpyio.BytesIO(), buffer_size=4)
+
+
+class BufferedCommonTest(BufferedCase):
+    CLASSES = [("BufferedReader", "rb"), ("BufferedWriter", "wb"), ("BufferedRandom", "rb+")]
+
+    def test_detach_returns_the_raw_object_and_leaves_it_open(self):
+        for cls, mode in self.CLASSES:
+            for raw_name, make_raw in self.raws(TEXT, mode).items():
+                with self.subTest(cls=cls, raw=raw_name):
+                    raw = make_raw(libpyio)
+                    b = getattr(libpyio, cls)(raw, 4)
+                    self.assertIs(b.raw, raw)
+                    if "r" in mode:
+                        self.assertEqual(b.read(2), TEXT[:2])
+                    else:
+                        b.write(b"pending")
+                    self.assertIs(b.detach(), raw)
+                    self.assertIsNone(b.raw)
+                    self.assertFalse(raw.closed)
+                    gc.collect()
+                    self.assertFalse(raw.closed)
+                    raw.close()
+        for cls, mode in self.CLASSES:
+            for raw_name, make_raw in self.raws(TEXT, mode).items():
+                with self.subTest(cls=cls, raw=raw_name):
+                    # Where the raw stream is left: BufferedRandom gives its
+                    # read-ahead back, BufferedReader does not, as in io.
+                    self.same(lambda m: getattr(m, cls)(make_raw(m), 4),
+                              lambda b: b.read(2) if "r" in mode else b.write(b"ab"),
+                              lambda b: detached(b).tell())
+
+    def test_after_detach(self):
+        steps = [lambda b: b.detach() is not None, lambda b: b.raw, lambda b: b.closed,
+                 lambda b: b.name, lambda b: b.mode, lambda b: repr(b).split()[0].split(".")[-1],
+                 lambda b: b.read(1), lambda b: b.read("x"), lambda b: b.read(-5),
+                 lambda b: b.read1(), lambda b: b.peek(), lambda b: b.readline(),
+                 lambda b: b.readinto(bytearray(1)), lambda b: b.write(b"x"),
+                 lambda b: b.seek(0), lambda b: b.seek("x"), lambda b: b.tell(),
+                 lambda b: b.truncate(), lambda b: b.truncate("x"), lambda b: b.flush(),
+                 lambda b: b.fileno(), lambda b: b.isatty(), lambda b: b.readable(),
+                 lambda b: b.writable(), lambda b: b.seekable(), lambda b: b.detach(),
+                 lambda b: b.close(), lambda b: b.__enter__()]
+        for cls, mode in self.CLASSES:
+            with self.subTest(cls=cls):
+                self.same(lambda m: getattr(m, cls)(m.BytesIO(TEXT)), *steps)
+
+    def test_raw_is_the_object_passed(self):
+        for cls, mode in self.CLASSES:
+            for raw_name, make_raw in self.raws(TEXT, mode).items():
+                raw = make_raw(libpyio)
+                with getattr(libpyio, cls)(raw) as b:
+                    self.assertIs(b.raw, raw)
+                self.assertTrue(raw.closed)
+
+    def test_name_and_mode_are_the_raw_objects(self):
+        p = self.path(data=b"x")
+        for cls, mode in self.CLASSES:
+            with self.subTest(cls=cls):
+                self.same(lambda m: getattr(m, cls)(m.FileIO(p, mode)), lambda b: b.name,
+                          lambda b: b.mode, lambda b: repr(b).split(".", 1)[1])
+                raw = memory_raw_class(libpyio)(b"", mode)
+                b = getattr(libpyio, cls)(raw)
+                raw.name, raw.mode = pathlib.Path(p), "custom"
+                self.assertIs(b.name, raw.name)
+                self.assertEqual(b.mode, "custom")
+                self.assertEqual(repr(b), f"<libpyio.{cls} name={raw.name!r}>")
+                del raw.name
+                del type(raw).name
+                self.assertEqual(repr(b), f"<libpyio.{cls}>")
+
+    def test_isinstance(self):
+        b = libpyio.BufferedReader(libpyio.BytesIO())
+        for cls in [io.BufferedIOBase, io.IOBase, libpyio.BufferedIOBase, libpyio.IOBase]:
+            self.assertIsInstance(b, cls)
+        self.assertNotIsInstance(b, io.RawIOBase)
+        self.assertNotIsInstance(b, io.BufferedReader)
+        for cls in ["BufferedReader", "BufferedWriter", "BufferedRandom", "BufferedRWPair"]:
+            self.assertTrue(issubclass(getattr(libpyio, cls), libpyio.BufferedIOBase))
+            self.assertTrue(issubclass(getattr(libpyio, cls), io.BufferedIOBase))
+            self.assertEqual(getattr(libpyio, cls).__module__, "libpyio")
+
+    def test_same_methods_as_io(self):
+        names = ["read", "read1", "readinto", "readinto1", "peek", "readline", "readlines",
+                 "write", "writelines", "flush", "seek", "tell", "truncate", "close", "detach",
+                 "raw", "name", "mode", "fileno", "isatty", "readable", "writable", "seekable",
+                 "closed", "__enter__", "__exit__", "__iter__", "__next__", "_dealloc_warn"]
+        for cls in ["BufferedReader", "BufferedWriter", "BufferedRandom", "BufferedRWPair"]:
+            for name in names:
+                self.assertEqual(hasattr(getattr(libpyio, cls), name),
+                                 hasattr(getattr(io, cls), name), (cls, name))
+
+    def test_no_instance_dict_entries_and_no_pickling(self):
+        b = libpyio.BufferedReader(libpyio.BytesIO())
+        self.assertEqual(vars(b), {})
+        with self.assertRaises(TypeError) as cm:
+            pickle.dumps(b)
+        self.assertEqual(str(cm.exception), "cannot pickle 'libpyio.BufferedReader' object")
+        for attribute in ["raw", "closed", "name", "mode"]:
+            with self.assertRaises(AttributeError):
+                setattr(b, attribute, None)
+
+    def test_context_manager_and_close(self):
+        for cls, mode in self.CLASSES:
+            with self.subTest(cls=cls):
+                self.same(lambda m: getattr(m, cls)(m.BytesIO(TEXT)),
+                          lambda b: b.__enter__() is b, lambda b: b.__exit__(None, None, None),
+                          lambda b: b.closed, lambda b: b.raw.closed, lambda b: b.close(),
+                          lambda b: b.__enter__())
+
+    def test_raw_closed_behind_the_buffered_objects_back(self):
+        for cls, mode in self.CLASSES:
+            with self.subTest(cls=cls):
+                self.same(lambda m: getattr(m, cls)(m.BytesIO(TEXT), 4),
+                          lambda b: b.raw.close(), lambda b: b.closed, lambda b: b.close(),
+                          lambda b: b.closed)
+
+    def test_subclass_overrides(self):
+        def make(m):
+            class Upper(m.BufferedReader):
+                def readline(self, size=-1):
+                    return super().readline(size).upper()
+            return Upper(m.BytesIO(b"ab\ncd\n"), 2)
+
+        self.same(make, lambda b: next(b), lambda b: list(b))
+
+        def make_writer(m):
+            class Counting(m.BufferedWriter):
+                flushes = 0
+
+                def flush(self):
+                    type(self).flushes += 1
+                    super().flush()
+            return Counting(m.BytesIO())
+
+        self.same(make_writer, lambda b: b.write(b"x"), lambda b: b.detach().getvalue(),
+                  lambda b: type(b).flushes)
+        self.same(make_writer, lambda b: b.close(), lambda b: type(b).flushes)
+
+    def test_finaliser_closes_and_flushes(self):
+        for m in MODULES:
+            raw = recording_raw_class(m)(b"", "wb")
+            b = m.BufferedWriter(raw, 100)
+            b.write(b"unflushed")
+            del b
+            gc.collect()
+            self.assertEqual(bytes(raw.data), b"unflushed", m)
+            self.assertTrue(raw.closed, m)
+
+    def test_unclosed_file_warns_with_the_buffered_objects_repr(self):
+        p = self.path(data=b"x")
+        for m in MODULES:
+            f = m.open(p, "rb")
+            fd = f.fileno()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                del f
+                gc.collect()
+            self.assertEqual([w.category for w in caught], [ResourceWarning], m)
+            self.assertEqual(str(caught[0].message).replace("_io.", "libpyio."),
+                             f"unclosed file <libpyio.BufferedReader name={p!r}>")
+            with self.assertRaises(OSError):
+                os.fstat(fd)
+
+    def test_threads_writing_one_buffered_writer(self):
+        raw = libpyio.BytesIO()
+        b = libpyio.BufferedWriter(raw, 7)
+
+        def work(index):
+            for _ in range(300):
+                b.write(b"%d" % index * 5)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        b.flush()
+        value = raw.getvalue()
+        self.assertEqual(len(value), 8 * 300 * 5)
+        for i in range(8):
+            self.assertEqual(value.count(b"%d" % i), 300 * 5)
+
+
+class BufferedCallbackTest(unittest.TestCase):
+    """Python raw objects under the library's buffered classes."""
+
+    def test_exceptions_reach_the_caller_intact(self):
+        class Armed(Raising):
+            """Raising while armed; otherwise a readable, writable, seekable
+            stream at position 0 that takes every write (for the
+            constructors' checks, and to close quietly afterwards)."""
+            armed = False
+            harmless = {"readable": lambda: True, "writable": lambda: True,
+                        "seekable": lambda: True, "tell": lambda: 0,
+                        "seek": lambda pos, whence=0: 0, "flush": lambda: None,
+                        "readinto": lambda b: 0, "write": len}
+
+            def __getattribute__(self, name):
+                harmless = type(self).harmless
+                if name in harmless and not object.__getattribute__(self, "armed"):
+                    return harmless[name]
+                return super().__getattribute__(name)
+
+        calls = [("BufferedReader", lambda b: b.read(3)), ("BufferedReader", lambda b: b.peek()),
+                 ("BufferedReader", lambda b: b.read1(2)),
+                 ("BufferedReader", lambda b: b.readinto(bytearray(2))),
+                 ("BufferedReader", lambda b: b.readline()),
+                 ("BufferedReader", lambda b: b.tell()),
+                 ("BufferedReader", lambda b: b.seek(1)), ("BufferedReader", lambda b: b.fileno()),
+                 ("BufferedReader", lambda b: b.isatty()), ("BufferedReader", lambda b: b.flush()),
+                 ("BufferedReader", lambda b: b.readable()),
+                 ("BufferedWriter", lambda b: (b.write(b"x"), b.flush())),
+                 ("BufferedWriter", lambda b: b.write(b"x" * 100)),
+                 ("BufferedWriter", lambda b: b.writable()),
+                 ("BufferedWriter", lambda b: (b.write(b"x"), b.close())),
+                 ("BufferedRandom", lambda b: b.truncate(0)),
+                 ("BufferedRandom", lambda b: b.seekable())]
+        for exc in [ZeroDivisionError("zero"), KeyError("key"), ValueError("value"),
+                    FileNotFoundError(2, "No such file", "x"), OSError("plain"),
+                    io.UnsupportedOperation("nope"), MemoryError()]:
+            for index, (cls, call) in enumerate(calls):
+                raw = Armed(exc)
+                b = getattr(libpyio, cls)(raw, 4)
+                raw.armed = True
+                with self.subTest(exc=exc, cls=cls, call=index):
+                    try:
+                        call(b)
+                    except BaseException as got:
+                        self.assertIs(got, exc)
+                        frames = [f.name for f in traceback.extract_tb(got.__traceback__)]
+                        self.assertIn(frames[-1], {"readinto", "write", "seek", "tell",
+                                                   "truncate", "isatty", "fileno", "flush",
+                                                   "readable", "writable", "seekable"})
+                    else:
+                        self.fail("no exception")
+                raw.armed = False
+                b.close()
+                exc.__traceback__ = None
+
+    def test_exception_in_the_constructors_checks(self):
+        exc = KeyError("readable")
+        try:
+            libpyio.BufferedReader(Raising(exc))
+        except KeyError as got:
+            self.assertIs(got, exc)
+        else:
+            self.fail("no exception")
+
+    def test_readinto_returning_None_is_would_block(self):
+        def blocked(m):
+            class Blocked(m.RawIOBase):
+                def readable(self):
+                    return True
+
+                def readinto(self, b):
+                    return None
+            return m.BufferedReader(Blocked(), 4)
+
+        Case.same(self, blocked, lambda b: b.read(2), lambda b: b.read(), lambda b: b.read(-1),
+                  lambda b: b.read1(3), lambda b: b.peek(), lambda b: b.readinto(bytearray(2)),
+                  lambda b: b.readinto1(bytearray(2)), lambda b: b.readline())
+        self.assertIsNone(blocked(libpyio).read(10))
+
+    def test_would_block_after_some_data(self):
+        def trickle(m):
+            class Trickle(m.RawIOBase):
+                chunks = [b"ab", None, b"cd\nef", None, b"", None]
+
+                def readable(self):
+                    return True
+
+                def readinto(self, b):
+                    chunk = self.chunks.pop(0) if self.chunks else b""
+                    if chunk is None:
+                        return None
+                    b[:len(chunk)] = chunk
+                    return len(chunk)
+            return m.BufferedReader(Trickle(), 4)
+
+        Case.same(self, trickle, lambda b: b.read(5), lambda b: b.read(5), lambda b: b.read(5),
+                  lambda b: b.read(5))
+        Case.same(self, trickle, lambda b: b.read(), lambda b: b.read(), lambda b: b.read())
+        Case.same(self, trickle, lambda b: b.readline(), lambda b: b.readline(),
+                  lambda b: b.readline(), lambda b: b.readline())
+
+    def test_write_returning_None_is_BlockingIOError_with_characters_written(self):
+        def blocked(m):
+            class Blocked(m.RawIOBase):
+                def writable(self):
+                    return True
+
+                def write(self, b):
+                    return None
+            return m.BufferedWriter(Blocked(), 4)
+
+        for m in MODULES:
+            b = blocked(m)
+            self.assertEqual(b.write(b"ab"), 2)
+            with self.assertRaises(BlockingIOError) as cm:
+                b.write(b"cdefgh")
+            self.assertEqual(cm.exception.characters_written, 2)
+            self.assertEqual(cm.exception.strerror, "write could not complete without blocking")
+            with self.assertRaises(BlockingIOError) as cm:
+                b.flush()
+            self.assertEqual(cm.exception.characters_written, 0)
+
+    def test_invalid_raw_results(self):
+        def bad(m, result):
+            class Bad(m.RawIOBase):
+                def readable(self):
+                    return True
+
+                def writable(self):
+                    return True
+
+                def seekable(self):
+                    return True
+
+                def readinto(self, b):
+                    return result(b)
+
+                def write(self, b):
+                    return result(b)
+
+                def seek(self, pos, whence=0):
+                    return 0
+
+                def tell(self):
+                    return 0
+            return m.BufferedRandom(Bad(), 4)
+
+        for result in [lambda b: len(b) + 1, lambda b: -1]:
+            Case.same(self, lambda m: bad(m, result), lambda b: b.read(2),
+                      lambda b: b.write(b"abcdefgh"))
+
+    def test_reentrant_call_is_RuntimeError(self):
+        class Reentrant(libpyio.RawIOBase):
+            buffered = None
+
+            def readable(self):
+                return True
+
+            def readinto(self, b):
+                return self.buffered.readinto(b)
+
+        raw = Reentrant()
+        raw.buffered = libpyio.BufferedReader(raw)
+        with self.assertRaises(RuntimeError) as cm:
+            raw.buffered.read(1)
+        self.assertTrue(str(cm.exception).startswith("reentrant call inside <"))
+
+    def test_raw_object_is_kept_and_collected(self):
+        raw = memory_raw_class(libpyio)(b"kept")
+        ref = weakref.ref(raw)
+        b = libpyio.BufferedReader(raw)
+        del raw
+        gc.collect()
+        self.assertEqual(b.read(), b"kept")
+        b.raw.owner = b             # a cycle through the raw object
+        del b
+        gc.collect()
+        self.assertIsNone(ref())
+
+    def test_a_failure_the_library_deals_with_keeps_nothing_alive(self):
+        # The constructor asks the raw object's tell(), which raises here;
+        # the library carries on without a position.
+        class NoTell(libpyio.RawIOBase):
+            def readable(self):
+                return True
+
+            def readinto(self, b):
+                return 0
+
+        raw = NoTell()
+        ref = weakref.ref(raw)
+        b = libpyio.BufferedReader(raw)
+        self.assertEqual(_errors._pending(), [])
+        del raw, b
+        gc.collect()
+        self.assertIsNone(ref())
+
+    def test_unclosed_writer_over_a_python_raw_object_is_flushed_at_exit(self):
+        import subprocess
+        with tempfile.TemporaryDirectory() as d:
+            script = f"""if True:
+                import libpyio
+                f = libpyio.open({os.path.join(d, "a")!r}, "wb")
+                f.write(b"file")
+
+                class Raw(libpyio.RawIOBase):
+                    def writable(self):
+                        return True
+
+                    def write(self, b, path={os.path.join(d, "b")!r}, _open=open):
+                        with _open(path, "ab") as out:
+                            return out.write(b)
+
+                w = libpyio.BufferedWriter(Raw())
+                w.write(b"raw")
+                w.self = w
+            """
+            env = dict(os.environ)
+            env["PYTHONPATH"] = os.path.dirname(os.path.dirname(libpyio.__file__))
+            subprocess.run([sys.executable, "-c", script], env=env, check=True)
+            for name, data in [("a", b"file"), ("b", b"raw")]:
+                with open(os.path.join(d, name), "rb") as f:
+                    self.assertEqual(f.read(), data)
+
+    def test_failed_construction_leaves_the_raw_object_alone(self):
+        for m in MODULES:
+            raw = memory_raw_class(m)(b"", "wb")
+            with self.assertRaises(io.UnsupportedOperation):
+                m.BufferedReader(raw)
+            with self.assertRaises(ValueError):
+                m.BufferedWriter(raw, 0)
+            gc.collect()
+            self.assertFalse(raw.closed, m)
+
+
+class NonBlockingBufferedTest(unittest.TestCase):
+    def pipe(self, m, size=16):
+        r, w = os.pipe()
+        os.set_blocking(r, False)
+        os.set_blocking(w, False)
+        reader = m.BufferedReader(m.FileIO(r), size)
+        writer = m.BufferedWriter(m.FileIO(w, "w"), size)
+        self.addCleanup(reader.close)
+        self.addCleanup(lambda: outcome(writer.close))
+        return reader, writer
+
+    def test_reader_with_nothing_to_read(self):
+        Case.same(self, lambda m: self.pipe(m)[0], lambda b: b.read(5), lambda b: b.read(),
+                  lambda b: b.read1(5), lambda b: b.peek(), lambda b: b.readinto(bytearray(3)),
+                  lambda b: b.readinto1(bytearray(3)), lambda b: b.readline())
+
+    def test_blocking_io_error_carries_characters_written(self):
+        results = {}
+        for m in MODULES:
+            reader, writer = self.pipe(m)
+            seen = []
+            for chunk in [b"a" * 10, b"b" * 100000, b"c" * 10, b"d" * 40000]:
+                try:
+                    seen.append(("ok", writer.write(chunk)))
+                except BlockingIOError as exc:
+                    seen.append(("blocked", exc.errno, exc.characters_written, exc.strerror))
+            drained = b""
+            while True:
+                data = reader.read(1 << 20)
+                if not data:
+                    break
+                drained += data
+            seen.append(len(drained))
+            writer.flush()
+            seen.append(len(reader.read(1 << 20) or b""))
+            results[m] = seen
+        self.assertEqual(results[io], results[libpyio])
+        blocked = [s for s in results[libpyio] if isinstance(s, tuple) and s[0] == "blocked"]
+        self.assertTrue(blocked)
+        self.assertEqual(blocked[0][1], 11)
+        self.assertGreater(blocked[0][2], 0)
+
+
+class OpenTest(Case):
+    BINARY_MODES = ["rb", "wb", "ab", "xb", "r+b", "w+b", "a+b", "x+b", "br", "rb+", "+rb", "bw"]
+
+    def test_every_binary_mode_and_buffering(self):
+        p = self.path()
+        for mode in self.BINARY_MODES:
+            for buffering in [-1, 0, 2, 7, 4096, -5]:
+                with self.subTest(mode=mode, buffering=buffering):
+                    def make(m):
+                        self.path(data=b"abc")
+                        if "x" in mode:
+                            os.unlink(p)
+                        return m.open(p, mode, buffering)
+
+                    self.same(make, lambda f: type(f).__name__, lambda f: f.name,
+                              lambda f: f.mode, lambda f: f.readable(),
+                              lambda f: f.writable(), lambda f: f.seekable(),
+                              lambda f: f.tell(), lambda f: f.raw.name if buffering else None,
+                              lambda f: type(f.raw).__name__ if buffering else None,
+                              lambda f: f.write(b"12"), lambda f: f.seek(0),
+                              lambda f: f.read(), lambda f: f.closed, lambda f: f.close(),
+                              lambda f: f.closed)
+
+    def test_classes_are_the_bindings(self):
+        p = self.path(data=b"")
+        for mode, buffering, cls in [("rb", -1, libpyio.BufferedReader),
+                                     ("wb", -1, libpyio.BufferedWriter),
+                                     ("r+b", -1, libpyio.BufferedRandom),
+                                     ("ab", 0, libpyio.FileIO)]:
+            with libpyio.open(p, mode, buffering) as f:
+                self.assertIs(type(f), cls)
+                if buffering:
+                    self.assertIs(type(f.raw), libpyio.FileIO)
+                    self.assertIs(f.raw.name, p)
+
+    def test_buffer_size_is_currents_cpythons(self):
+        p = self.path(data=b"")
+        blksize = os.stat(p).st_blksize
+        expected = max(min(blksize, 8 * 2 ** 20), libpyio.DEFAULT_BUFFER_SIZE)
+        for buffering, size in [(-1, expected), (1, expected), (2, 2), (9999, 9999)]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                f = libpyio.open(p, "rb", buffering)
+            self.assertEqual(_lib.lib.pyio_buffer_size(f._pyio_handle), size)
+            f.close()
+
+    def test_name_is_the_file_as_io_names_it(self):
+        p = self.path(data=b"x")
+        for name in [p, os.fsencode(p), pathlib.Path(p)]:
+            with self.subTest(name=name):
+                self.same(lambda m: m.open(name, "rb"), lambda f: f.name,
+                          lambda f: type(f.name).__name__)
+                with libpyio.open(name, "rb") as f:
+                    if not isinstance(name, pathlib.Path):
+                        self.assertIs(f.name, name)
+        fd = os.open(p, os.O_RDONLY)
+        self.addCleanup(os.close, fd)
+        self.same(lambda m: (os.lseek(fd, 0, 0), m.open(fd, "rb", closefd=False))[1],
+                  lambda f: f.name, lambda f: f.read(), lambda f: f.raw.closefd)
+        self.same(lambda m: m.open(True, "rb", closefd=False), lambda f: f.name)
+        os.fstat(fd)                                # still open
+
+    def test_descriptor_with_closefd(self):
+        p = self.path(data=b"abc")
+        fd = os.open(p, os.O_RDONLY)
+        f = libpyio.open(fd, "rb")
+        self.assertEqual(f.read(), b"abc")
+        f.close()
+        with self.assertRaises(OSError):
+            os.fstat(fd)
+
+    def test_invalid_modes_and_arguments(self):
+        p = self.path(data=b"")
+        cases = [((p, "rw"), {}), ((p, "rq"), {}), ((p, "rbb"), {}), ((p, "r++"), {}),
+                 ((p, "rtb"), {}), ((p, "b"), {}), ((p, ""), {}), ((p, "+b"), {}),
+                 ((p, "é"), {}), ((p, "r\0b"), {}), ((p, b"rb"), {}), ((p, None), {}),
+                 ((p, "rb", "x"), {}), ((p, "rb", 1.5), {}), ((p, "rb", 2 ** 31), {}),
+                 ((p, "rb", -2 ** 31 - 1), {}), ((p, "rb", -1, "utf-8"), {}),
+                 ((p, "rb", -1, None, "strict"), {}), ((p, "rb", -1, None, None, "\n"), {}),
+                 ((p, "rb", -1, 5), {}), ((p, "rb", -1, "a\0"), {}),
+                 ((p, "rb"), {"errors": 1}), ((p, "rb"), {"newline": b""}),
+                 ((p, "rb"), {"closefd": False}), ((p, "rb"), {"closefd": "x"}),
+                 ((p, "rb"), {"closefd": 2 ** 40}), ((p, "rb"), {"closefd": None}),
+                 ((p, "rb"), {"opener": 5}),
+                 ((None, "rb"), {}), ((None, "q"), {}), (([], "rb"), {}), ((1.5, "rb"), {}),
+                 ((1.5, "q"), {}), ((2 ** 40, "rb"), {}), ((-1, "rb"), {}),
+                 ((p + "\0", "rb"), {}), ((os.fsencode(p) + b"\0", "q"), {}),
+                 ((os.path.join(self.dir.name, "missing"), "rb"), {}),
+                 ((self.dir.name, "rb"), {}), ((self.dir.name, "r+b"), {}),
+                 ((p, "wb", 0), {}), ((p, "rb", 0, "x"), {})]
+        for args, kwargs in cases:
+            with self.subTest(args=args, kwargs=kwargs):
+                self.same(lambda m: m.open(*args, **kwargs), lambda f: type(f).__name__)
+        # Python's wording for functions, not argument clinic's.
+        for args, kwargs in [((), {}), ((p, "rb"), {"bogus": 1}), ((p,) * 9, {})]:
+            with self.assertRaises(TypeError):
+                libpyio.open(*args, **kwargs)
+
+    def test_missing_file_names_the_path_as_io_does(self):
+        missing = os.path.join(self.dir.name, "missing")
+        for name in [missing, os.fsencode(missing), pathlib.Path(missing)]:
+            errors = []
+            for m in MODULES:
+                with self.assertRaises(FileNotFoundError) as cm:
+                    m.open(name, "rb")
+                errors.append((cm.exception.errno, cm.exception.filename, str(cm.exception)))
+            self.assertEqual(errors[0], errors[1])
+
+    def test_exclusive_create_of_an_existing_file(self):
+        p = self.path(data=b"kept")
+        self.same(lambda m: m.open(p, "xb"))
+        with open(p, "rb") as f:
+            self.assertEqual(f.read(), b"kept")
+
+    def test_pipe_as_BufferedRandom_closes_the_descriptor(self):
+        for m in MODULES:
+            r, w = os.pipe()
+            self.addCleanup(os.close, w)
+            with self.assertRaises(io.UnsupportedOperation) as cm:
+                m.open(r, "r+b")
+            self.assertEqual(str(cm.exception), "File or stream is not seekable.")
+            with self.assertRaises(OSError):
+                os.fstat(r)
+
+    def test_text_modes_wait_for_the_text_layer(self):
+        p = self.path("text")
+        for mode in ["r", "w", "rt", "a+", "x"]:
+            with self.assertRaises(io.UnsupportedOperation) as cm:
+                libpyio.open(p, mode)
+            self.assertEqual(str(cm.exception), "text mode is not available yet")
+            self.assertFalse(os.path.exists(p))
+        with self.assertRaises(ValueError) as cm:
+            libpyio.open(p, "w", 0)
+        self.assertEqual(str(cm.exception), "can't have unbuffered text I/O")
+
+    def test_opener(self):
+        p = pathlib.Path(self.path(data=b"data"))
+        seen = {}
+        for m in MODULES:
+            def opener(name, flags):
+                seen.setdefault(m, []).append((name, type(name), flags))
+                return os.open(name, flags)
+
+            with m.open(p, "rb", opener=opener) as f:
+                self.assertEqual(f.read(), b"data")
+            with m.open(p, "r+b", 0, opener=opener) as f:
+                self.assertEqual(f.read(), b"data")
+        self.assertEqual(seen[io], seen[libpyio])
+
+    def test_opener_exception_reaches_the_caller_intact(self):
+        boom = KeyError("boom")
+
+        def opener(name, flags):
+            raise boom
+
+        p = self.path("created")
+        try:
+            libpyio.open(p, "wb", opener=opener)
+        except KeyError as exc:
+            self.assertIs(exc, boom)
+            self.assertEqual(traceback.extract_tb(exc.__traceback__)[-1].name, "opener")
+        else:
+            self.fail("no exception")
+        self.same(lambda m: m.open(p, "rb", opener=lambda n, fl: -1))
+        self.same(lambda m: m.open(p, "rb", opener=lambda n, fl: "x"))
+
+    def test_line_buffering_warning(self):
+        p = self.path(data=b"")
+        for mode, buffering in [("rb", 1), ("wb", 1), ("r+b", 1), ("b", 1), ("rqb", 1),
+                                ("rb", 2), ("rb", -1), ("rb", 0)]:
+            with self.subTest(mode=mode, buffering=buffering):
+                seen = []
+                for m in MODULES:
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        result = outcome(lambda: m.open(p, mode, buffering).close())
+                    seen.append((result, [(w.category, str(w.message), w.filename)
+                                          for w in caught]))
+                self.assertEqual(seen[0], seen[1])
+                self.assertEqual(bool(seen[1][1]), buffering == 1 and mode != "rqb")
+                for _, _, filename in seen[1][1]:
+                    self.assertEqual(filename, __file__)
+        # As an error the warning comes before the file is opened.
+        q = self.path("not created")
+        for m in MODULES:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                with self.assertRaises(RuntimeWarning):
+                    m.open(q, "wb", 1)
+            self.assertFalse(os.path.exists(q))
+
+    def test_open_is_a_drop_in_for_a_session(self):
+        self.same(lambda m: m.open(self.path(data=b"line 1\nline 2\n"), "r+b", 4),
+                  lambda f: f.readline(), lambda f: f.peek(),
+                  lambda f: f.write(b"LINE"), lambda f: f.seek(0), lambda f: list(f),
+                  lambda f: f.truncate(3), lambda f: f.seek(0, 2), lambda f: f.write(b"!"),
+                  lambda f: f.flush(), lambda f: f.seek(0), lambda f: f.read(),
+                  lambda f: f.fileno() > 2, lambda f: f.isatty(), lambda f: detached(f).name)
+
+
+# ---------------------------------------------------------------------------
 # Threads
 # ---------------------------------------------------------------------------
 
@@ -1664,6 +2871,36 @@ class LeakTest(Case):
                 pass
 
         self.run_loop(leak_cycles() // 20, cycle)
+
+    def test_open_and_buffered_cycles(self):
+        p = self.path(data=b"some data\n" * 10)
+        missing = self.path("missing")
+        memory_raw = memory_raw_class(libpyio)
+
+        def opener(name, flags):
+            raise KeyError("opener")
+
+        def cycle():
+            with libpyio.open(p, "rb") as f:
+                f.read(4)
+            with libpyio.open(p, "r+b", 16) as f:
+                f.write(b"x")
+                f.read(2)
+            libpyio.open(p, "ab", 0).close()
+            for make in [lambda: libpyio.open(missing, "rb"),
+                         lambda: libpyio.open(p, "rb", opener=opener)]:
+                try:
+                    make()
+                except (FileNotFoundError, KeyError):
+                    pass
+            b = libpyio.BufferedReader(memory_raw(b"abc"), 2)
+            b.read()
+            b.close()
+            w = libpyio.BufferedWriter(libpyio.BytesIO())
+            w.write(b"x")
+            w.detach()
+
+        self.run_loop(leak_cycles() // 50, cycle)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """libpyio: Python's io stack from libpyio.so, as a drop-in for the io module.
 
 Only the layers the library has so far are here: the abstract bases,
-FileIO and BytesIO.  open(), StringIO, the Buffered* classes, TextIOWrapper
-and IncrementalNewlineDecoder appear as the library gains them.
+FileIO, BytesIO, the Buffered* classes and open() for binary modes.
+StringIO, TextIOWrapper, IncrementalNewlineDecoder and text_encoding appear
+with the library's text layer; until then open() refuses text modes.
 
 The library is the one named by the environment variable LIBPYIO, else the
 repository's build tree, else the system's (see _lib).
@@ -10,6 +11,7 @@ repository's build tree, else the system's (see _lib).
 
 import io as _io
 
+from ._buffered import BufferedRandom, BufferedReader, BufferedRWPair, BufferedWriter
 from ._bytesio import BytesIO
 from ._callback import _raw_handle
 from ._fileio import FileIO
@@ -17,14 +19,15 @@ from ._iobase import BufferedIOBase, IOBase, RawIOBase, TextIOBase
 from ._lib import DEFAULT_BUFFER_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from ._lib import PATH as _library_path
 from ._lib import VERSION as __version__
+from ._open import open
 
 UnsupportedOperation = _io.UnsupportedOperation
 BlockingIOError = BlockingIOError
 
 __all__ = [
-    "BlockingIOError", "BufferedIOBase", "BytesIO", "DEFAULT_BUFFER_SIZE", "FileIO",
-    "IOBase", "RawIOBase", "SEEK_CUR", "SEEK_END", "SEEK_SET", "TextIOBase",
-    "UnsupportedOperation",
+    "BlockingIOError", "BufferedIOBase", "BufferedRWPair", "BufferedRandom", "BufferedReader",
+    "BufferedWriter", "BytesIO", "DEFAULT_BUFFER_SIZE", "FileIO", "IOBase", "RawIOBase",
+    "SEEK_CUR", "SEEK_END", "SEEK_SET", "TextIOBase", "UnsupportedOperation", "open",
 ]
 
 # So that isinstance(f, io.RawIOBase) and friends hold for these streams too.

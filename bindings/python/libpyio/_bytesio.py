@@ -39,7 +39,17 @@ class BytesIO(_HandleStream, BufferedIOBase):
 
     def _reset(self, initial_bytes):
         handle = self._pyio_handle
-        if self._pyio_initialized:
+        if self._pyio_initialized and lib.pyio_closed(handle) == 1:
+            # io's BytesIO.__init__ reopens a closed stream; the library's
+            # cannot reopen, so this object moves to a fresh one.  (A closed
+            # stream holds no views: close refuses while they exist.)
+            fresh = lib.pyio_bytesio_new(None, 0)
+            if not fresh:
+                raise error()
+            self._pyio_handle, handle = fresh, handle
+            lib.pyio_release(handle)
+            handle = fresh
+        elif self._pyio_initialized:
             # __init__ again starts over (BufferError while views exist).
             if lib.pyio_truncate(handle, 0) < 0 or lib.pyio_seek(handle, 0, 0) < 0:
                 raise error()

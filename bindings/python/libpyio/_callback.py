@@ -22,7 +22,7 @@ import ctypes
 import operator
 import os
 
-from ._args import memory
+from ._args import c_ssize, memory
 from ._errors import enter_callback, error, leave_callback, record_failure
 from ._handle import _RawHandleStream
 from ._iobase import RawIOBase
@@ -38,18 +38,26 @@ _decref.restype = None
 
 
 class _Context:
-    """What a callback stream's C context points to."""
+    """What a callback stream's C context points to.  `disowned`: the
+    object is no longer the stream's to flush or close (a buffered object
+    detached from it, or failed to wrap it); the library's close of the
+    stream then leaves the object alone."""
 
-    __slots__ = ("raw", "held_by_library")
+    __slots__ = ("raw", "held_by_library", "disowned")
 
     def __init__(self, raw):
         self.raw = raw
         self.held_by_library = False
+        self.disowned = False
 
 
-def _target(context):
+def _context(key):
+    return ctypes.cast(key, ctypes.py_object).value
+
+
+def _target(key):
     """The Python object behind a callback's context."""
-    return ctypes.cast(context, ctypes.py_object).value.raw
+    return ctypes.cast(key, ctypes.py_object).value.raw
 
 
 def _hand_to_library(context):
@@ -139,7 +147,9 @@ def _truncate(key, size):
 
 def _status(method):
     def call(key):
-        getattr(_target(key), method)()
+        context = _context(key)
+        if not context.disowned:
+            getattr(context.raw, method)()
         return 0
     return call
 
@@ -243,6 +253,11 @@ class _RawHandle(_RawHandleStream, RawIOBase):
     _pyio_native = True
     _pyio_context = None
 
+    def read(self, size=-1):
+        # io.RawIOBase.read takes an integer only: None is TypeError, and the
+        # argument is converted before the stream is asked anything.
+        return super().read(c_ssize(size))
+
     def __init__(self, raw):
         self.raw = raw
         shared = _library_methods(raw)
@@ -252,6 +267,14 @@ class _RawHandle(_RawHandleStream, RawIOBase):
             context = _Context(raw)
             self._pyio_handle = _callback_stream(context, _name_of(raw))
             self._pyio_context = context
+
+    def _pyio_disown(self):
+        """From now on the library's closing of this stream (when its last
+        reference goes) neither flushes nor closes the object: the object
+        stays as it is, as io leaves a raw stream it no longer buffers."""
+        context = self._pyio_context
+        if context is not None:
+            context.disowned = True
 
     def __del__(self, _hand_to_library=_hand_to_library):
         context = self._pyio_context

@@ -79,6 +79,18 @@ def _take_stashed(kind, message):
     return found
 
 
+def forget_stale():
+    """After a library call that succeeded although a callback it made
+    failed (the library dealt with the failure, e.g. a raw stream that cannot
+    tell() while a buffered object is made): drops what that callback
+    stashed.  Otherwise the exception, its traceback and every object its
+    frames hold would live until this thread's next failing call."""
+    pending = _state.__dict__.get("pending")
+    if pending:
+        inner = _state.depth + 1
+        pending[:] = [entry for entry in pending if entry[1] < inner]
+
+
 def save():
     """A snapshot of this thread's stash and error record, for a finaliser."""
     pending = _pending()

@@ -106,6 +106,15 @@ class FileIO(_RawHandleStream, RawIOBase):
         self._pyio_handle = handle
         self.name = file
 
+    @classmethod
+    def _pyio_wrap(cls, handle, name):
+        """A FileIO for a handle the library opened (open()), named `name`.
+        Takes over the reference."""
+        self = cls.__new__(cls)
+        self._pyio_handle = handle
+        self.name = name
+        return self
+
     @property
     def mode(self):
         mode = lib.pyio_mode(self._pyio_handle)

@@ -172,6 +172,7 @@ class _HandleStream:
         return self._truncate(size, c_long)
 
     def _truncate(self, size, convert):
+        explicit_min = False
         if size is None:
             size = PYIO_NONE
         else:
@@ -180,9 +181,13 @@ class _HandleStream:
                 # INT64_MIN is how the C API spells None; as an explicit size
                 # it is merely negative, and -1 fails the same way.
                 size = -1
+                explicit_min = True
         result = lib.pyio_truncate(self._pyio_handle, size)
         if result < 0:
-            raise error()
+            exc = error()
+            if explicit_min and type(exc) is ValueError and str(exc) == "negative size value -1":
+                exc = ValueError(f"negative size value {PYIO_NONE}")
+            raise exc
         return result
 
     # ---- reading ----

@@ -48,6 +48,11 @@ CLASS_TEXTIOBASE = 3
 CLASS_FILEIO = 4
 CLASS_BYTESIO = 5
 CLASS_CALLBACKRAWIO = 6
+CLASS_BUFFEREDREADER = 7
+CLASS_BUFFEREDWRITER = 8
+CLASS_BUFFEREDRANDOM = 9
+CLASS_BUFFEREDRWPAIR = 10
+CLASS_SOCKETIO = 11
 
 
 class pyio_slice(Structure):
@@ -216,6 +221,17 @@ for _name, _restype, _argtypes in [
     ("pyio_getbuffer", c_int64, (_H, _OUT)),
     ("pyio_releasebuffer", c_int, (_H,)),
     ("pyio_rawio_new", c_void_p, (POINTER(pyio_rawio_callbacks), c_void_p, c_char_p)),
+    ("pyio_peek", c_int64, (_H, c_int64, _OUT)),
+    ("pyio_peek_view", c_int64, (_H, POINTER(c_void_p))),
+    ("pyio_bufferedreader_new", c_void_p, (_H, c_int64)),
+    ("pyio_bufferedwriter_new", c_void_p, (_H, c_int64)),
+    ("pyio_bufferedrandom_new", c_void_p, (_H, c_int64)),
+    ("pyio_bufferedrwpair_new", c_void_p, (_H, _H, c_int64)),
+    ("pyio_raw", c_void_p, (_H,)),
+    ("pyio_buffer_size", c_int64, (_H,)),
+    ("pyio_open", c_void_p, (c_char_p, c_char_p, c_int64, c_char_p, c_char_p, c_char_p, c_int,
+                             c_void_p, c_void_p)),
+    ("pyio_open_fd", c_void_p, (c_int, c_char_p, c_int64, c_char_p, c_char_p, c_char_p, c_int)),
 ]:
     _declare(_name, _restype, *_argtypes)
 
