@@ -157,22 +157,14 @@ void Buffered::close() {
     if (raw.closed()) return;
     // Flush, then close the raw stream even when the flush failed; the first
     // failure is the one reported.
-    std::exception_ptr failure;
-    if (writes_) {
-        try {
-            flush_writes();
-        } catch (...) {
-            failure = std::current_exception();
-        }
-    }
-    try {
-        raw.close();
-    } catch (...) {
-        if (!failure) failure = std::current_exception();
-    }
-    rd_.clear();
-    wr_.clear();
-    if (failure) std::rethrow_exception(failure);
+    run_all([&] {
+                if (writes_) flush_writes();
+            },
+            [&] { raw.close(); },
+            [&] {
+                rd_.clear();
+                wr_.clear();
+            });
 }
 
 void Buffered::flush() {
@@ -501,18 +493,7 @@ BufferedRWPair::BufferedRWPair(Ref<IOBase> reader, Ref<IOBase> writer, int64_t b
 
 void BufferedRWPair::close() {
     // Both are closed whatever happens to the first; the first failure wins.
-    std::exception_ptr failure;
-    try {
-        writer_->close();
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    try {
-        reader_->close();
-    } catch (...) {
-        if (!failure) failure = std::current_exception();
-    }
-    if (failure) std::rethrow_exception(failure);
+    run_all([&] { writer_->close(); }, [&] { reader_->close(); });
 }
 
 bool BufferedRWPair::closed() const { return writer_->closed(); }

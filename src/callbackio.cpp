@@ -53,20 +53,11 @@ void CallbackRawIO::close() {
     if (closed()) return;
     // Python's order: flush (IOBase.close), then the stream's own close.  The
     // stream is closed afterwards whatever failed; the first failure wins.
-    std::exception_ptr failure;
-    try {
-        RawIOBase::close();
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (cb_.close && call([&] { return cb_.close(context_); }) < 0 && !failure) {
-        try {
-            raise_from_record("close");
-        } catch (...) {
-            failure = std::current_exception();
-        }
-    }
-    if (failure) std::rethrow_exception(failure);
+    run_all([&] { RawIOBase::close(); },
+            [&] {
+                if (cb_.close && call([&] { return cb_.close(context_); }) < 0)
+                    raise_from_record("close");
+            });
 }
 
 void CallbackRawIO::flush() {

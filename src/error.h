@@ -90,6 +90,22 @@ inline constexpr const char* kNotReadable = "File or stream is not readable.";
 inline constexpr const char* kNotWritable = "File or stream is not writable.";
 inline constexpr const char* kNotSeekable = "File or stream is not seekable.";
 
+// Runs every step even when an earlier one throws, then rethrows the first
+// failure: a close() must release everything it holds whatever failed first.
+template <class... Steps>
+void run_all(Steps&&... steps) {
+    std::exception_ptr first;
+    auto run = [&first](auto& step) {
+        try {
+            step();
+        } catch (...) {
+            if (!first) first = std::current_exception();
+        }
+    };
+    (run(steps), ...);
+    if (first) std::rethrow_exception(first);
+}
+
 // ---- the thread-local record (what the C API's pyio_error_* read) ----
 
 const ErrorInfo& last_error() noexcept;

@@ -239,20 +239,13 @@ void FileIO::check_opened_fd(const std::string* filename) {
 
 void FileIO::close() {
     if (closed()) return;
-    std::exception_ptr failure;
-    try {
-        RawIOBase::close();
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    // Not retried on EINTR: Linux has released the descriptor by then, and a
-    // retry could close one another thread just opened.
-    int fd = std::exchange(fd_, -1);
-    if (closefd_ && fd >= 0 && ::close(fd) < 0) {
-        int err = errno;
-        if (!failure) failure = std::make_exception_ptr(os_error(err));
-    }
-    if (failure) std::rethrow_exception(failure);
+    run_all([&] { RawIOBase::close(); },
+            [&] {
+                // Not retried on EINTR: Linux has released the descriptor by
+                // then, and a retry could close one another thread just opened.
+                int fd = std::exchange(fd_, -1);
+                if (closefd_ && fd >= 0 && ::close(fd) < 0) throw os_error(errno);
+            });
 }
 
 // ---- queries ----

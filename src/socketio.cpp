@@ -51,20 +51,13 @@ void SocketIO::check_socket_open() const {
 
 void SocketIO::close() {
     if (closed()) return;
-    std::exception_ptr failure;
-    try {
-        RawIOBase::close();
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    int fd = std::exchange(fd_, -1);
-    name_.fd = -1;
-    // Not retried on EINTR, as FileIO's close: the descriptor is gone by then.
-    if (closefd_ && fd >= 0 && ::close(fd) < 0) {
-        int err = errno;
-        if (!failure) failure = std::make_exception_ptr(os_error(err));
-    }
-    if (failure) std::rethrow_exception(failure);
+    run_all([&] { RawIOBase::close(); },
+            [&] {
+                int fd = std::exchange(fd_, -1);
+                name_.fd = -1;
+                // Not retried on EINTR, as FileIO's close: the descriptor is gone by then.
+                if (closefd_ && fd >= 0 && ::close(fd) < 0) throw os_error(errno);
+            });
 }
 
 bool SocketIO::readable() {
