@@ -1,5 +1,7 @@
 #include "fileio.h"
 
+#include "fdio.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -31,10 +33,6 @@ constexpr const char* kBadMode =
 constexpr const char* kNotOpenForReading = "File not open for reading";
 constexpr const char* kNotOpenForWriting = "File not open for writing";
 
-// kMaxRawTransfer as a size, for clamping spans.
-constexpr size_t kMaxTransfer = static_cast<size_t>(kMaxRawTransfer);
-
-bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
 // The mode argument is a Python str parsed with "s", which refuses NUL
 // before anything else about the call is looked at.
@@ -84,17 +82,9 @@ void seek_to_end(int fd, int& seekable) {
     if (lseek_noting(fd, 0, SEEK_END, seekable) < 0 && errno != ESPIPE) throw os_error(errno);
 }
 
-// One read(2) into buffer (at most kMaxTransfer, which the callers
-// ensure); nullopt when a non-blocking descriptor has nothing.
+// One read(2) into buffer; nullopt when a non-blocking descriptor has nothing.
 std::optional<size_t> read_some(int fd, std::span<char> buffer) {
-    ssize_t n;
-    do n = ::read(fd, buffer.data(), buffer.size());
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        if (would_block(errno)) return std::nullopt;
-        throw os_error(errno);
-    }
-    return static_cast<size_t>(n);
+    return transfer([&] { return ::read(fd, buffer.data(), transfer_size(buffer.size())); });
 }
 
 // One byte more than the rest of a regular file, so the read that finds EOF
@@ -322,7 +312,7 @@ std::optional<Bytes> FileIO::readall() {
     all.reserve(initial_readall_size(fd_));
     for (;;) {
         if (all.size() == all.capacity()) all.reserve(grown_size(all.capacity()));
-        size_t room = std::min(all.capacity() - all.size(), kMaxTransfer);
+        size_t room = all.capacity() - all.size();
         std::optional<size_t> n = read_some(fd_, std::span<char>(all.data() + all.size(), room));
         if (!n) {
             // Would block: what arrived so far is the result; only nothing is None.
@@ -339,21 +329,13 @@ std::optional<Bytes> FileIO::readall() {
 std::optional<size_t> FileIO::readinto(std::span<char> buffer) {
     check_closed();
     if (!readable_) throw unsupported_operation(kNotOpenForReading);
-    return read_some(fd_, buffer.first(std::min(buffer.size(), kMaxTransfer)));
+    return read_some(fd_, buffer);
 }
 
 std::optional<size_t> FileIO::write(std::span<const char> data) {
     check_closed();
     if (!writable_) throw unsupported_operation(kNotOpenForWriting);
-    size_t count = std::min(data.size(), kMaxTransfer);
-    ssize_t n;
-    do n = ::write(fd_, data.data(), count);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        if (would_block(errno)) return std::nullopt;
-        throw os_error(errno);
-    }
-    return static_cast<size_t>(n);
+    return transfer([&] { return ::write(fd_, data.data(), transfer_size(data.size())); });
 }
 
 }  // namespace pyio

@@ -1,5 +1,7 @@
 #include "socketio.h"
 
+#include "fdio.h"
+
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -18,10 +20,6 @@ namespace {
 // socket.SocketIO's own message for the capability queries; everything else
 // goes through IOBase._checkClosed and says "closed file".
 constexpr const char* kClosedSocket = "I/O operation on closed socket.";
-
-constexpr size_t kMaxTransfer = static_cast<size_t>(kMaxRawTransfer);
-
-bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
 }  // namespace
 
@@ -83,27 +81,16 @@ int SocketIO::fileno() {
 std::optional<size_t> SocketIO::readinto(std::span<char> buffer) {
     check_closed();
     check_readable();
-    ssize_t n;
-    do n = ::recv(fd_, buffer.data(), std::min(buffer.size(), kMaxTransfer), 0);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        if (would_block(errno)) return std::nullopt;
-        throw os_error(errno);
-    }
-    return static_cast<size_t>(n);
+    return transfer(
+        [&] { return ::recv(fd_, buffer.data(), transfer_size(buffer.size()), 0); });
 }
 
 std::optional<size_t> SocketIO::write(std::span<const char> data) {
     check_closed();
     check_writable();
-    ssize_t n;
-    do n = ::send(fd_, data.data(), std::min(data.size(), kMaxTransfer), MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        if (would_block(errno)) return std::nullopt;
-        throw os_error(errno);
-    }
-    return static_cast<size_t>(n);
+    // MSG_NOSIGNAL: a closed peer is OSError EPIPE, not a SIGPIPE that kills the program.
+    return transfer(
+        [&] { return ::send(fd_, data.data(), transfer_size(data.size()), MSG_NOSIGNAL); });
 }
 
 }  // namespace pyio
