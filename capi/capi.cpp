@@ -18,6 +18,8 @@
 #include "iobase.h"
 #include "open.h"
 #include "socketio.h"
+#include "stringio.h"
+#include "textio.h"
 
 using namespace pyio;
 using pyio::capi::from_handle;
@@ -216,6 +218,8 @@ PYIO_API int pyio_isinstance(pyio_stream* stream, int cls) {
         case PYIO_CLASS_BUFFEREDRANDOM: return dynamic_cast<BufferedRandom*>(s) ? 1 : 0;
         case PYIO_CLASS_BUFFEREDRWPAIR: return dynamic_cast<BufferedRWPair*>(s) ? 1 : 0;
         case PYIO_CLASS_SOCKETIO: return dynamic_cast<SocketIO*>(s) ? 1 : 0;
+        case PYIO_CLASS_TEXTIOWRAPPER: return dynamic_cast<TextIOWrapper*>(s) ? 1 : 0;
+        case PYIO_CLASS_STRINGIO: return dynamic_cast<StringIO*>(s) ? 1 : 0;
         default: throw value_error("unknown class " + std::to_string(cls));
         }
     });
@@ -540,3 +544,212 @@ PYIO_API int64_t pyio_buffer_size(pyio_stream* stream) {
 }
 
 }  // extern "C"
+
+// ---- text streams ----
+
+namespace {
+
+TextCookie cookie_in(const pyio_text_cookie& c) {
+    return TextCookie{c.start_pos, c.dec_flags, c.bytes_to_feed, c.chars_to_skip, c.need_eof != 0};
+}
+
+pyio_text_cookie cookie_out(const TextCookie& c) {
+    return pyio_text_cookie{c.start_pos, c.dec_flags, c.bytes_to_feed, c.chars_to_skip, c.need_eof ? 1u : 0u};
+}
+
+std::string_view text_arg(const char* data, int64_t size, const char* what) {
+    if (size == 0) return {};
+    std::span<const char> span = buffer_arg(data, size, what);
+    return std::string_view(span.data(), span.size());
+}
+
+int name_out(const std::string* name, const char** out) {
+    require(out, "name");
+    *out = name ? name->c_str() : nullptr;
+    return 0;
+}
+
+}  // namespace
+
+PYIO_API pyio_stream* pyio_textiowrapper_new(pyio_stream* buffer, const char* encoding,
+                                             const char* errors, const char* newline,
+                                             int line_buffering, int write_through) {
+    return guard<pyio_stream*>(nullptr, [&] {
+        Ref<IOBase> b = Ref<IOBase>::share(&from_handle(buffer));
+        return to_handle(make_ref<TextIOWrapper>(std::move(b), optional_str(encoding),
+                                                 optional_str(errors), optional_str(newline),
+                                                 line_buffering != 0, write_through != 0)
+                             .release());
+    });
+}
+
+PYIO_API pyio_stream* pyio_stringio_new(const char* initial, int64_t size, const char* newline) {
+    return guard<pyio_stream*>(nullptr, [&] {
+        return to_handle(make_ref<StringIO>(text_arg(initial, size, "initial"), optional_str(newline)).release());
+    });
+}
+
+PYIO_API int64_t pyio_stringio_getvalue(pyio_stream* stream, char** out) {
+    return read_out(stream, out, [&](IOBase&) {
+        return std::optional<Bytes>(from_handle_as<StringIO>(stream, "getvalue").getvalue());
+    });
+}
+
+PYIO_API int64_t pyio_next(pyio_stream* stream, char** out) {
+    return read_out(stream, out, [&](IOBase& s) -> std::optional<Bytes> {
+        if (auto* text = dynamic_cast<TextIOBase*>(&s)) return text->next_line();
+        return s.readline(-1);
+    });
+}
+
+PYIO_API int pyio_text_tell(pyio_stream* stream, pyio_text_cookie* cookie) {
+    return guard(-1, [&] {
+        TextIOBase& s = from_handle_as<TextIOBase>(stream, "tell");
+        require(cookie, "cookie");
+        *cookie = cookie_out(s.tell_cookie());
+        return 0;
+    });
+}
+
+PYIO_API int pyio_text_seek(pyio_stream* stream, const pyio_text_cookie* cookie, int whence,
+                            pyio_text_cookie* result) {
+    return guard(-1, [&] {
+        TextIOBase& s = from_handle_as<TextIOBase>(stream, "seek");
+        require(cookie, "cookie");
+        TextCookie r = s.seek_cookie(cookie_in(*cookie), whence);
+        if (result) *result = cookie_out(r);
+        return 0;
+    });
+}
+
+PYIO_API int pyio_text_encoding(pyio_stream* stream, const char** name) {
+    return guard(-1, [&] { return name_out(from_handle_as<TextIOBase>(stream, "encoding").encoding(), name); });
+}
+
+PYIO_API int pyio_text_errors(pyio_stream* stream, const char** name) {
+    return guard(-1, [&] { return name_out(from_handle_as<TextIOBase>(stream, "errors").errors(), name); });
+}
+
+PYIO_API int pyio_text_newlines(pyio_stream* stream) {
+    return guard(-1, [&] { return from_handle_as<TextIOBase>(stream, "newlines").newlines(); });
+}
+
+PYIO_API int pyio_text_line_buffering(pyio_stream* stream) {
+    return guard(-1, [&] {
+        IOBase& s = from_handle(stream);
+        if (auto* w = dynamic_cast<TextIOWrapper*>(&s)) return w->line_buffering() ? 1 : 0;
+        return from_handle_as<StringIO>(stream, "line_buffering").line_buffering() ? 1 : 0;
+    });
+}
+
+PYIO_API int pyio_text_write_through(pyio_stream* stream) {
+    return guard(-1, [&] {
+        return from_handle_as<TextIOWrapper>(stream, "write_through").write_through() ? 1 : 0;
+    });
+}
+
+PYIO_API pyio_stream* pyio_text_buffer(pyio_stream* stream) {
+    return guard<pyio_stream*>(nullptr, [&] {
+        return to_handle(from_handle_as<TextIOWrapper>(stream, "buffer").buffer().release());
+    });
+}
+
+PYIO_API int64_t pyio_text_chunk_size(pyio_stream* stream) {
+    return guard<int64_t>(-1, [&] { return from_handle_as<TextIOWrapper>(stream, "_CHUNK_SIZE").chunk_size(); });
+}
+
+PYIO_API int pyio_text_set_chunk_size(pyio_stream* stream, int64_t size) {
+    return guard(-1, [&] {
+        from_handle_as<TextIOWrapper>(stream, "_CHUNK_SIZE").set_chunk_size(size);
+        return 0;
+    });
+}
+
+PYIO_API int pyio_text_reconfigure(pyio_stream* stream, const char* encoding, const char* errors,
+                                   int set_newline, const char* newline, int line_buffering,
+                                   int write_through) {
+    return guard(-1, [&] {
+        TextIOWrapper& w = from_handle_as<TextIOWrapper>(stream, "reconfigure");
+        TextIOWrapper::Settings settings;
+        settings.encoding = optional_str(encoding);
+        settings.errors = optional_str(errors);
+        settings.set_newline = set_newline != 0;
+        settings.newline = optional_str(newline);
+        if (line_buffering >= 0) settings.line_buffering = line_buffering != 0;
+        if (write_through >= 0) settings.write_through = write_through != 0;
+        w.reconfigure(settings);
+        return 0;
+    });
+}
+
+// The handle is the decoder object itself.
+struct pyio_newline_decoder {
+    IncrementalNewlineDecoder decoder;
+};
+
+namespace {
+IncrementalNewlineDecoder& decoder_arg(pyio_newline_decoder* d) {
+    return require(d, "decoder")->decoder;
+}
+}  // namespace
+
+PYIO_API pyio_newline_decoder* pyio_newline_decoder_new(const char* encoding, const char* errors,
+                                                        int translate) {
+    return guard<pyio_newline_decoder*>(nullptr, [&] {
+        std::unique_ptr<Decoder> decoder;
+        ErrorHandler handler = error_handler(errors ? errors : "strict");
+        if (encoding) decoder = lookup_codec(encoding).decoder(handler);
+        return new pyio_newline_decoder{IncrementalNewlineDecoder(std::move(decoder), translate != 0)};
+    });
+}
+
+PYIO_API void pyio_newline_decoder_free(pyio_newline_decoder* decoder) { delete decoder; }
+
+PYIO_API int64_t pyio_newline_decoder_decode(pyio_newline_decoder* decoder, const void* input,
+                                             int64_t size, int final, char** out) {
+    if (out) *out = nullptr;
+    return guard<int64_t>(-1, [&] {
+        IncrementalNewlineDecoder& d = decoder_arg(decoder);
+        require(out, "out");
+        std::string_view in = text_arg(static_cast<const char*>(input), size, "input");
+        if (!d.has_decoder()) check_text(in);
+        std::string text;
+        d.decode(in, final != 0, text);
+        return give(std::optional<Bytes>(Bytes(text)), out);
+    });
+}
+
+PYIO_API int pyio_newline_decoder_getstate(pyio_newline_decoder* decoder, char** pending,
+                                           int64_t* size, uint64_t* flags) {
+    if (pending) *pending = nullptr;
+    return guard(-1, [&] {
+        IncrementalNewlineDecoder& d = decoder_arg(decoder);
+        require(pending, "pending");
+        require(size, "size");
+        require(flags, "flags");
+        DecoderState st = d.getstate();
+        *size = give(std::optional<Bytes>(Bytes(st.pending)), pending);
+        *flags = st.flags;
+        return 0;
+    });
+}
+
+PYIO_API int pyio_newline_decoder_setstate(pyio_newline_decoder* decoder, const void* pending,
+                                           int64_t size, uint64_t flags) {
+    return guard(-1, [&] {
+        IncrementalNewlineDecoder& d = decoder_arg(decoder);
+        d.setstate(DecoderState{std::string(text_arg(static_cast<const char*>(pending), size, "pending")), flags});
+        return 0;
+    });
+}
+
+PYIO_API int pyio_newline_decoder_reset(pyio_newline_decoder* decoder) {
+    return guard(-1, [&] {
+        decoder_arg(decoder).reset();
+        return 0;
+    });
+}
+
+PYIO_API int pyio_newline_decoder_newlines(pyio_newline_decoder* decoder) {
+    return guard(-1, [&] { return decoder_arg(decoder).seen(); });
+}

@@ -1,5 +1,7 @@
 #include "iobase.h"
 
+#include "utf8.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -199,6 +201,53 @@ std::optional<size_t> BufferedIOBase::readinto(std::span<char> buffer) {
 
 std::optional<size_t> BufferedIOBase::readinto1(std::span<char> buffer) {
     return copy_out(read1(static_cast<int64_t>(buffer.size())), buffer);
+}
+
+// ---- TextIOBase ----
+
+std::optional<Bytes> TextIOBase::read(int64_t) { throw unsupported_operation("read"); }
+std::optional<Bytes> TextIOBase::readline(int64_t) { throw unsupported_operation("readline"); }
+std::optional<size_t> TextIOBase::write(std::span<const char>) {
+    throw unsupported_operation("write");
+}
+Ref<IOBase> TextIOBase::detach() { throw unsupported_operation("detach"); }
+
+Bytes TextIOBase::next_line() {
+    std::optional<Bytes> line = readline(-1);
+    return line ? std::move(*line) : Bytes();
+}
+
+std::vector<Bytes> TextIOBase::readlines(int64_t hint) {
+    // IOBase.readlines over iteration: the hint counts characters, and io
+    // stops once the total exceeds it.
+    check_closed();
+    std::vector<Bytes> lines;
+    uint64_t total = 0;
+    for (;;) {
+        Bytes line = next_line();
+        if (line.empty()) break;
+        total += utf8::count(line.view());
+        lines.push_back(std::move(line));
+        if (hint > 0 && total > static_cast<uint64_t>(hint)) break;
+    }
+    return lines;
+}
+
+TextCookie TextIOBase::tell_cookie() { return {IOBase::tell(), 0, 0, 0, false}; }
+
+TextCookie TextIOBase::seek_cookie(const TextCookie& cookie, int whence) {
+    return {IOBase::seek(cookie.start_pos, whence), 0, 0, 0, false};
+}
+
+int64_t TextIOBase::seek(int64_t pos, int whence) {
+    return seek_cookie(TextCookie{pos, 0, 0, 0, false}, whence).start_pos;
+}
+
+int64_t TextIOBase::tell() {
+    TextCookie c = tell_cookie();
+    if (!c.plain())
+        throw overflow_error("the position cookie does not fit in 64 bits; use the full cookie");
+    return c.start_pos;
 }
 
 }  // namespace pyio

@@ -195,7 +195,50 @@ public:
     Ref<IOBase> detach() override;
 };
 
-// Text I/O; its members arrive with the text layer.
-class TextIOBase : public virtual IOBase {};
+// TextIOWrapper's tell() cookie, field for field as CPython's C TextIOWrapper
+// packs it into one int: start_pos | dec_flags << 64 | bytes_to_feed << 96 |
+// chars_to_skip << 128 | need_eof << 160.  The decoder is restored to
+// dec_flags at start_pos, fed bytes_to_feed bytes (final if need_eof), and
+// chars_to_skip characters of what it produces are skipped.
+struct TextCookie {
+    int64_t start_pos = 0;
+    uint32_t dec_flags = 0;
+    uint32_t bytes_to_feed = 0;
+    uint32_t chars_to_skip = 0;
+    bool need_eof = false;
+    // True when the cookie is just a byte position.
+    bool plain() const noexcept { return !dec_flags && !bytes_to_feed && !chars_to_skip && !need_eof; }
+    bool operator==(const TextCookie&) const = default;
+};
+
+// Text I/O.  Text crosses this interface as generalized UTF-8 (see utf8.h);
+// sizes, limits and results count code points, as Python's str does: read(n)
+// returns n characters, write() returns the number of characters written.
+class TextIOBase : public virtual IOBase {
+public:
+    std::optional<Bytes> read(int64_t size) override;
+    std::optional<Bytes> readline(int64_t limit) override;
+    std::vector<Bytes> readlines(int64_t hint) override;
+    std::optional<size_t> write(std::span<const char> text) override;
+    Ref<IOBase> detach() override;
+    // Python's iteration: the next line, or an empty one at the end.
+    // TextIOWrapper also disables tell() until the iteration ends.
+    virtual Bytes next_line();
+
+    // Python's encoding/errors attributes; nullptr is None.  The string
+    // belongs to the stream and changes only with reconfigure().
+    virtual const std::string* encoding() { return nullptr; }
+    virtual const std::string* errors() { return nullptr; }
+    // The newlines seen so far as CPython's seennl bits (1 '\n', 2 '\r',
+    // 4 '\r\n'); 0 is Python's None (nothing seen, or no universal newlines).
+    virtual int newlines() { return 0; }
+
+    // tell()/seek() with the full cookie; the int64 forms work when the cookie
+    // is a plain position (tell() raises OverflowError otherwise).
+    virtual TextCookie tell_cookie();
+    virtual TextCookie seek_cookie(const TextCookie& cookie, int whence);
+    int64_t seek(int64_t pos, int whence) override;
+    int64_t tell() override;
+};
 
 }  // namespace pyio

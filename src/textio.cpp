@@ -1,1 +1,895 @@
 #include "textio.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "utf8.h"
+
+namespace pyio {
+
+namespace {
+constexpr size_t npos = std::string_view::npos;
+}  // namespace
+
+void validate_newline(std::optional<std::string_view> newline, bool quoted) {
+    if (!newline) return;
+    std::string_view n = *newline;
+    if (n.empty() || n == "\n" || n == "\r" || n == "\r\n") return;
+    throw value_error("illegal newline value: " + (quoted ? repr(n) : std::string(n)));
+}
+
+void check_text(std::string_view text) {
+    std::optional<size_t> bad = utf8::find_invalid(text);
+    if (!bad) return;
+    // Python's reasons and ranges for the first bad sequence.
+    size_t i = *bad;
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+    size_t len = utf8::sequence_length(byte(i));
+    if (len == 0) throw_decode_error("utf-8", text, i, i + 1, "invalid start byte");
+    size_t k = 1;
+    while (k < len && i + k < text.size() && utf8::is_continuation(byte(i + k))) {
+        // The second byte's range depends on the lead (no overlong forms, nothing past U+10FFFF).
+        if (k == 1 && ((byte(i) == 0xe0 && byte(i + 1) < 0xa0) || (byte(i) == 0xf0 && byte(i + 1) < 0x90) ||
+                       (byte(i) == 0xf4 && byte(i + 1) > 0x8f)))
+            break;
+        ++k;
+    }
+    if (i + k == text.size() && k < len) throw_decode_error("utf-8", text, i, i + k, "unexpected end of data");
+    throw_decode_error("utf-8", text, i, i + k, "invalid continuation byte");
+}
+
+// ---- IncrementalNewlineDecoder ----
+
+void IncrementalNewlineDecoder::decode(std::string_view input, bool final, std::string& out) {
+    if (passthrough_) {
+        decoder_->decode(input, final, out);
+        return;
+    }
+    const size_t start = out.size();
+    if (decoder_) {
+        decoder_->decode(input, final, out);
+    } else {
+        out.append(input);
+    }
+    if (pendingcr_ && (final || out.size() > start)) {
+        out.insert(out.begin() + static_cast<ptrdiff_t>(start), '\r');
+        pendingcr_ = false;
+    }
+    // Hold back a final '\r' even when not translating, so that readline()
+    // always sees a '\r\n' in one piece.
+    if (!final && out.size() > start && out.back() == '\r') {
+        out.pop_back();
+        pendingcr_ = true;
+    }
+    if (out.size() == start) return;
+
+    char* p = out.data() + start;
+    size_t n = out.size() - start;
+    // While newlines have all been '\n', one memchr for '\r' settles it.
+    if ((seennl_ == 0 || seennl_ == kLF) && !std::memchr(p, '\r', n)) {
+        if (seennl_ == 0 && std::memchr(p, '\n', n)) seennl_ = kLF;
+        return;
+    }
+    if (!translate_) {
+        if (seennl_ == (kLF | kCR | kCRLF)) return;
+        for (size_t i = 0; i < n; ++i) {
+            if (p[i] == '\n') {
+                seennl_ |= kLF;
+            } else if (p[i] == '\r') {
+                if (i + 1 < n && p[i + 1] == '\n') {
+                    seennl_ |= kCRLF;
+                    ++i;
+                } else {
+                    seennl_ |= kCR;
+                }
+            }
+        }
+        return;
+    }
+    // Translate in place: the output only shrinks.
+    size_t w = 0;
+    for (size_t i = 0; i < n; ++i) {
+        char c = p[i];
+        if (c == '\r') {
+            if (i + 1 < n && p[i + 1] == '\n') {
+                seennl_ |= kCRLF;
+                ++i;
+            } else {
+                seennl_ |= kCR;
+            }
+            c = '\n';
+        } else if (c == '\n') {
+            seennl_ |= kLF;
+        }
+        p[w++] = c;
+    }
+    out.resize(start + w);
+}
+
+DecoderState IncrementalNewlineDecoder::getstate() const {
+    if (passthrough_) return decoder_->getstate();
+    DecoderState state;
+    if (decoder_) state = decoder_->getstate();
+    state.flags = (state.flags << 1) | (pendingcr_ ? 1 : 0);
+    return state;
+}
+
+void IncrementalNewlineDecoder::setstate(const DecoderState& state) {
+    if (passthrough_) return decoder_->setstate(state);
+    if (decoder_) decoder_->setstate(DecoderState{state.pending, state.flags >> 1});
+    pendingcr_ = state.flags & 1;
+}
+
+void IncrementalNewlineDecoder::reset() {
+    seennl_ = 0;
+    pendingcr_ = false;
+    if (decoder_) decoder_->reset();
+}
+
+// ---- TextIOWrapper: pieces ----
+
+// Holds the object's mutex for one public call; a thread calling back into
+// the object it is already inside (a raw callback) gets RuntimeError rather
+// than a deadlock, as the buffered objects do.
+class TextIOWrapper::Guard {
+public:
+    explicit Guard(TextIOWrapper& t) : t_(t) {
+        if (t.owner_.load(std::memory_order_relaxed) == std::this_thread::get_id())
+            throw runtime_error("reentrant call inside <TextIOWrapper>");
+        t.mu_.lock();
+        t.owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+    }
+    ~Guard() {
+        t_.owner_.store(std::thread::id(), std::memory_order_relaxed);
+        t_.mu_.unlock();
+    }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+private:
+    TextIOWrapper& t_;
+};
+
+struct TextIOWrapper::Snapshot {
+    uint32_t dec_flags = 0;
+    std::string next_input;
+};
+
+// tell() must find, for the characters taken from the current chunk, the
+// nearest "safe start point" (a byte offset of the snapshot's input where the
+// decoder holds no pending bytes) and how far to feed and skip from there.
+// CPython replays the decoder from the chunk start for every tell(), which is
+// O(chunk) per call; this remembers every safe point it has seen for the
+// snapshot, with the characters decoded up to it, and replays only from the
+// nearest one.  The decoder is incremental, so the characters and the state
+// after a prefix do not depend on how the prefix was fed: the results are
+// CPython's exactly, at O(line) cost per tell() after readline().
+struct TextIOWrapper::TellSearch {
+    struct Point {
+        size_t pos;
+        uint64_t chars;
+        uint32_t flags;
+    };
+    struct Result {
+        uint64_t chars;
+        size_t pending;
+        uint32_t flags;
+    };
+
+    std::unique_ptr<IncrementalNewlineDecoder> decoder;
+    std::vector<Point> points;  // sorted by pos; points[0] is the snapshot start
+    bool start_is_reset = false;  // CPython resets, not setstate()s, at (0, flags 0)
+    std::string out;
+
+    const Point& nearest(size_t pos) const {
+        auto it = std::upper_bound(points.begin(), points.end(), pos,
+                                   [](size_t p, const Point& pt) { return p < pt.pos; });
+        return *(it - 1);
+    }
+    void restore(const Point& pt) {
+        if (pt.pos == 0 && start_is_reset)
+            decoder->reset();
+        else
+            decoder->setstate(DecoderState{std::string(), pt.flags});
+    }
+    void remember(size_t pos, uint64_t chars, uint32_t flags) {
+        auto it = std::lower_bound(points.begin(), points.end(), pos,
+                                   [](const Point& pt, size_t p) { return pt.pos < p; });
+        if (it == points.end() || it->pos != pos) points.insert(it, Point{pos, chars, flags});
+    }
+    // The characters decoded from input[0, pos) and the decoder's state there.
+    Result evaluate(std::string_view input, size_t pos) {
+        const Point pt = nearest(pos);
+        restore(pt);
+        out.clear();
+        decoder->decode(input.substr(pt.pos, pos - pt.pos), false, out);
+        DecoderState st = decoder->getstate();
+        Result r{pt.chars + utf8::count(out), st.pending.size(), static_cast<uint32_t>(st.flags)};
+        if (r.pending == 0) remember(pos, r.chars, r.flags);
+        return r;
+    }
+};
+
+// ---- TextIOWrapper: construction and settings ----
+
+TextIOWrapper::TextIOWrapper(Ref<IOBase> buffer, std::optional<std::string_view> encoding,
+                             std::optional<std::string_view> errors,
+                             std::optional<std::string_view> newline, bool line_buffering,
+                             bool write_through)
+    : line_buffering_(line_buffering), write_through_(write_through) {
+    if (!buffer) throw type_error("TextIOWrapper() argument 'buffer' must not be None");
+    validate_newline(newline, false);
+    buffer_ = std::move(buffer);
+    set_codec(encoding, errors);
+    set_newline(newline);
+    make_coders();
+    seekable_ = telling_ = buffer_->seekable();
+    has_read1_ = dynamic_cast<BufferedIOBase*>(buffer_.get()) != nullptr;
+    reset_encoder_for_position();
+}
+
+TextIOWrapper::~TextIOWrapper() = default;
+
+void TextIOWrapper::set_codec(std::optional<std::string_view> encoding,
+                              std::optional<std::string_view> errors) {
+    // Current CPython's default (PEP 686): UTF-8, whatever the locale.
+    std::string_view name = encoding ? *encoding : std::string_view("utf-8");
+    const Codec& codec = lookup_codec(name);
+    std::string_view errors_name = errors ? *errors : std::string_view("strict");
+    ErrorHandler handler = error_handler(errors_name);
+    codec_ = &codec;
+    // Python reports "locale" as the codeset it stands for.
+    encoding_ = name == "locale" ? codec.name() : std::string(name);
+    errors_ = handler;
+    errors_name_ = std::string(errors_name);
+}
+
+void TextIOWrapper::set_newline(std::optional<std::string_view> newline) {
+    readnl_ = newline ? std::optional<std::string>(std::string(*newline)) : std::nullopt;
+    readuniversal_ = !newline || newline->empty();
+    readtranslate_ = !newline;
+    writetranslate_ = !newline || !newline->empty();
+    writenl_.reset();
+    if (!readuniversal_ && *readnl_ != "\n") writenl_ = *readnl_;
+}
+
+void TextIOWrapper::make_coders() {
+    std::unique_ptr<IncrementalNewlineDecoder> decoder;
+    std::unique_ptr<Encoder> encoder;
+    if (buffer_->readable()) decoder = make_decoder();
+    if (buffer_->writable()) encoder = codec_->encoder(errors_);
+    decoder_ = std::move(decoder);
+    encoder_ = std::move(encoder);
+    search_.reset();
+}
+
+std::unique_ptr<IncrementalNewlineDecoder> TextIOWrapper::make_decoder() const {
+    std::unique_ptr<Decoder> d = codec_->decoder(errors_);
+    if (!readuniversal_) return IncrementalNewlineDecoder::passthrough(std::move(d));
+    return std::make_unique<IncrementalNewlineDecoder>(std::move(d), readtranslate_);
+}
+
+void TextIOWrapper::reset_encoder_for_position() {
+    // No BOM in the middle of a file: CPython's _textiowrapper_fix_encoder_state.
+    if (!seekable_ || !encoder_) return;
+    encoding_start_of_stream_ = true;
+    if (buffer_->tell() != 0) {
+        encoding_start_of_stream_ = false;
+        encoder_->setstate(0);
+    }
+}
+
+// ---- TextIOWrapper: state checks ----
+
+IOBase& TextIOWrapper::attached() const {
+    if (!buffer_) throw value_error("underlying buffer has been detached");
+    return *buffer_;
+}
+
+void TextIOWrapper::check_open() const {
+    if (attached().closed()) throw value_error(kClosedFile);
+}
+
+void TextIOWrapper::clear_decoded() noexcept {
+    decoded_.clear();
+    used_bytes_ = counted_bytes_ = counted_chars_ = 0;
+    has_decoded_ = false;
+}
+
+size_t TextIOWrapper::decoded_chars_used() {
+    if (counted_bytes_ > used_bytes_) counted_bytes_ = counted_chars_ = 0;
+    counted_chars_ += utf8::count(std::string_view(decoded_).substr(counted_bytes_, used_bytes_ - counted_bytes_));
+    counted_bytes_ = used_bytes_;
+    return counted_chars_;
+}
+
+// ---- TextIOWrapper: IOBase ----
+
+void TextIOWrapper::close() {
+    Guard g(*this);
+    IOBase& buffer = attached();
+    if (buffer.closed()) return;
+    // The flush error wins over the close error, as in CPython.
+    run_all([&] { flush_locked(); }, [&] { buffer.close(); });
+}
+
+bool TextIOWrapper::closed() const { return attached().closed(); }
+
+void TextIOWrapper::flush() {
+    Guard g(*this);
+    flush_locked();
+}
+
+void TextIOWrapper::flush_locked() {
+    check_open();
+    telling_ = seekable_;
+    write_pending();
+    buffer_->flush();
+}
+
+void TextIOWrapper::write_pending() {
+    // Unlike CPython, which drops the pending bytes before handing them to the
+    // buffer, what the buffer did not accept stays pending: a failed write
+    // loses nothing, and a later flush retries it.
+    while (!pending_bytes_.empty()) {
+        std::optional<size_t> n;
+        try {
+            n = buffer_->write(std::span<const char>(pending_bytes_.data(), pending_bytes_.size()));
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::BlockingIOError) {
+                auto accepted = static_cast<size_t>(std::clamp<int64_t>(e.info().characters_written, 0,
+                                                                       static_cast<int64_t>(pending_bytes_.size())));
+                pending_bytes_.erase(0, accepted);
+            }
+            throw;
+        }
+        if (!n) throw blocking_io_error(EAGAIN, 0);
+        pending_bytes_.erase(0, std::min(*n, pending_bytes_.size()));
+    }
+}
+
+bool TextIOWrapper::readable() {
+    Guard g(*this);
+    return attached().readable();
+}
+
+bool TextIOWrapper::writable() {
+    Guard g(*this);
+    return attached().writable();
+}
+
+bool TextIOWrapper::seekable() {
+    Guard g(*this);
+    return attached().seekable();
+}
+
+bool TextIOWrapper::isatty() {
+    Guard g(*this);
+    return attached().isatty();
+}
+
+int TextIOWrapper::fileno() {
+    Guard g(*this);
+    return attached().fileno();
+}
+
+int64_t TextIOWrapper::truncate(std::optional<int64_t> size) {
+    Guard g(*this);
+    attached();
+    flush_locked();
+    return buffer_->truncate(size);
+}
+
+const StreamName& TextIOWrapper::name() {
+    Guard g(*this);
+    return attached().name();
+}
+
+const std::string& TextIOWrapper::mode() {
+    Guard g(*this);
+    attached();
+    if (!mode_) no_attribute("mode");
+    return *mode_;
+}
+
+void TextIOWrapper::set_mode(std::string mode) {
+    Guard g(*this);
+    mode_ = std::move(mode);
+}
+
+Ref<IOBase> TextIOWrapper::detach() {
+    Guard g(*this);
+    attached();
+    flush_locked();
+    return std::move(buffer_);
+}
+
+// ---- TextIOWrapper: attributes ----
+
+const std::string* TextIOWrapper::encoding() {
+    Guard g(*this);
+    return &encoding_;
+}
+
+const std::string* TextIOWrapper::errors() {
+    Guard g(*this);
+    return &errors_name_;
+}
+
+int TextIOWrapper::newlines() {
+    Guard g(*this);
+    return decoder_ && readuniversal_ ? decoder_->seen() : 0;
+}
+
+bool TextIOWrapper::line_buffering() {
+    Guard g(*this);
+    return line_buffering_;
+}
+
+bool TextIOWrapper::write_through() {
+    Guard g(*this);
+    return write_through_;
+}
+
+Ref<IOBase> TextIOWrapper::buffer() {
+    Guard g(*this);
+    return Ref<IOBase>::share(&attached());
+}
+
+int64_t TextIOWrapper::chunk_size() {
+    Guard g(*this);
+    return static_cast<int64_t>(chunk_size_);
+}
+
+void TextIOWrapper::set_chunk_size(int64_t size) {
+    Guard g(*this);
+    if (size <= 0) throw value_error("a strictly positive integer is required");
+    chunk_size_ = static_cast<size_t>(size);
+}
+
+void TextIOWrapper::reconfigure(const Settings& s) {
+    Guard g(*this);
+    attached();
+    if (has_decoded_ && (s.encoding || s.errors || s.set_newline))
+        throw unsupported_operation(
+            "It is not possible to set the encoding or newline of stream after the first read");
+    if (s.set_newline) validate_newline(s.newline, false);
+    bool line_buffering = s.line_buffering.value_or(line_buffering_);
+    bool write_through = s.write_through.value_or(write_through_);
+    flush_locked();
+    b2cratio_ = 0;
+    if (s.set_newline) set_newline(s.newline);
+    if (s.encoding || s.errors || s.set_newline) {
+        std::optional<std::string> encoding, errors;
+        if (!s.encoding) {
+            encoding = encoding_;
+            errors = s.errors ? std::string(*s.errors) : errors_name_;
+        } else {
+            encoding = std::string(*s.encoding);
+            errors = s.errors ? std::string(*s.errors) : std::string("strict");
+        }
+        set_codec(*encoding, *errors);
+        make_coders();
+        reset_encoder_for_position();
+    }
+    line_buffering_ = line_buffering;
+    write_through_ = write_through;
+}
+
+// ---- TextIOWrapper: reading ----
+
+bool TextIOWrapper::read_chunk(int64_t size_hint) {
+    if (!decoder_) throw unsupported_operation("not readable");
+    DecoderState before;
+    if (telling_) before = decoder_->getstate();
+    if (size_hint > 0)
+        size_hint = static_cast<int64_t>(std::max(b2cratio_, 1.0) * static_cast<double>(size_hint));
+    int64_t want = std::max(static_cast<int64_t>(chunk_size_), size_hint);
+    std::optional<Bytes> input = has_read1_ ? buffer_->read1(want) : buffer_->read(want);
+    if (!input)
+        throw type_error(std::string("underlying ") + (has_read1_ ? "read1" : "read") +
+                         "() should have returned a bytes-like object, not 'NoneType'");
+    bool eof = input->empty();
+    std::string text;
+    text.reserve(input->size() + 8);
+    decoder_->decode(input->view(), eof, text);
+    size_t nchars = utf8::count(text);
+    b2cratio_ = nchars ? static_cast<double>(input->size()) / static_cast<double>(nchars) : 0.0;
+    if (nchars) eof = false;
+    decoded_ = std::move(text);
+    used_bytes_ = counted_bytes_ = counted_chars_ = 0;
+    has_decoded_ = true;
+    search_.reset();
+    if (telling_) {
+        // At the snapshot point, the next input to decode is what the decoder
+        // held plus this chunk.
+        auto snap = std::make_unique<Snapshot>();
+        snap->dec_flags = static_cast<uint32_t>(before.flags);
+        snap->next_input = std::move(before.pending);
+        snap->next_input.append(input->view());
+        snapshot_ = std::move(snap);
+    }
+    return !eof;
+}
+
+void TextIOWrapper::take_decoded(int64_t n, Bytes& out) {
+    std::string_view avail = std::string_view(decoded_).substr(used_bytes_);
+    size_t len = n < 0 ? avail.size() : utf8::offset_of(avail, static_cast<size_t>(n));
+    out.append(avail.data(), len);
+    if (counted_bytes_ == used_bytes_ && n >= 0 && len < avail.size()) {
+        counted_chars_ += static_cast<size_t>(n);
+        counted_bytes_ += len;
+    }
+    used_bytes_ += len;
+}
+
+std::optional<Bytes> TextIOWrapper::read(int64_t size) {
+    Guard g(*this);
+    check_open();
+    if (!decoder_) throw unsupported_operation("not readable");
+    write_pending();
+    Bytes result;
+    if (size < 0) {
+        std::optional<Bytes> all = buffer_->read(-1);
+        if (!all) throw type_error("a bytes-like object is required, not 'NoneType'");
+        std::string tail;
+        decoder_->decode(all->view(), true, tail);
+        take_decoded(-1, result);
+        clear_decoded();
+        snapshot_.reset();
+        search_.reset();
+        result.append(tail.data(), tail.size());
+        return result;
+    }
+    int64_t remaining = size;
+    take_decoded(remaining, result);
+    remaining -= static_cast<int64_t>(utf8::count(result.view()));
+    while (remaining > 0) {
+        if (!read_chunk(remaining)) break;
+        size_t before = result.size();
+        take_decoded(remaining, result);
+        remaining -= static_cast<int64_t>(utf8::count(result.view().substr(before)));
+    }
+    return result;
+}
+
+std::optional<Bytes> TextIOWrapper::readline(int64_t limit) {
+    Guard g(*this);
+    attached();
+    return readline_locked(limit);
+}
+
+Bytes TextIOWrapper::readline_locked(int64_t limit) {
+    check_open();
+    write_pending();
+    // CPython's _textiowrapper_readline.  Each round searches `line`: the
+    // decoded text from used_bytes_ on, or, when the previous chunk ended in
+    // what may be the first half of a "\r\n", that remainder followed by the
+    // next chunk.  Text certain to belong to the line is set aside in `out`;
+    // `chunked` counts its characters (only needed for a limit).
+    Bytes out;
+    std::string remaining;
+    int64_t chunked = 0;
+    std::string_view readnl = readnl_ ? std::string_view(*readnl_) : std::string_view();
+    for (;;) {
+        bool more = true;
+        while (used_bytes_ >= decoded_.size()) {
+            if (!read_chunk(0)) {
+                more = false;
+                break;
+            }
+        }
+        if (!more) {  // end of file
+            clear_decoded();
+            snapshot_.reset();
+            search_.reset();
+            out.append(remaining.data(), remaining.size());
+            return out;
+        }
+        std::string joined;
+        std::string_view line = std::string_view(decoded_).substr(used_bytes_);
+        size_t offset_to_buffer = 0;  // bytes of `line` that precede the decoded chunk
+        if (!remaining.empty()) {
+            // used_bytes_ is 0 here: the remainder was kept when the previous
+            // chunk was used up.
+            joined = std::move(remaining);
+            remaining.clear();
+            offset_to_buffer = joined.size();
+            joined.append(line);
+            line = joined;
+        }
+        size_t consumed = 0;
+        size_t end = find_line_ending<char>(readtranslate_, readuniversal_, readnl, line, consumed);
+        bool found = end != npos;
+        if (!found) end = consumed;
+        if (limit >= 0) {
+            auto left = static_cast<size_t>(limit - chunked);
+            if (utf8::count(line.substr(0, end)) >= left) {
+                end = utf8::offset_of(line, left);
+                found = true;
+            }
+        }
+        if (found) {
+            out.append(line.data(), end);
+            used_bytes_ += end - offset_to_buffer;
+            return out;
+        }
+        // No line ending yet.
+        out.append(line.data(), end);
+        if (limit >= 0) chunked += static_cast<int64_t>(utf8::count(line.substr(0, end)));
+        remaining = std::string(line.substr(end));
+        clear_decoded();
+    }
+}
+
+Bytes TextIOWrapper::next_line() {
+    Guard g(*this);
+    attached();
+    telling_ = false;
+    Bytes line;
+    try {
+        line = readline_locked(-1);
+    } catch (...) {
+        snapshot_.reset();
+        search_.reset();
+        telling_ = seekable_;
+        throw;
+    }
+    if (line.empty()) {
+        // The iteration is over: tell() works again.
+        snapshot_.reset();
+        search_.reset();
+        telling_ = seekable_;
+    }
+    return line;
+}
+
+// ---- TextIOWrapper: writing ----
+
+std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
+    Guard g(*this);
+    check_open();
+    if (!encoder_) throw unsupported_operation("not writable");
+    std::string_view text(data.data(), data.size());
+    check_text(text);
+    size_t text_len = utf8::count(text);
+    bool haslf = ((writetranslate_ && writenl_) || line_buffering_) &&
+                 std::memchr(text.data(), '\n', text.size());
+    std::string translated;
+    if (haslf && writetranslate_ && writenl_) {
+        translated.reserve(text.size() + text.size() / 8);
+        for (char c : text) {
+            if (c == '\n')
+                translated += *writenl_;
+            else
+                translated += c;
+        }
+        text = translated;
+    }
+    bool needflush = line_buffering_ && (haslf || std::memchr(text.data(), '\r', text.size()));
+    std::string bytes;
+    encoder_->encode(text, false, bytes);
+    encoding_start_of_stream_ = false;
+    // As CPython: never gather more than a chunk; what would overflow it
+    // sends what is pending first.
+    if (!pending_bytes_.empty() && pending_bytes_.size() + bytes.size() > chunk_size_) write_pending();
+    pending_bytes_ += bytes;
+    if (pending_bytes_.size() >= chunk_size_ || needflush || write_through_) write_pending();
+    if (needflush) buffer_->flush();
+    clear_decoded();
+    snapshot_.reset();
+    search_.reset();
+    if (decoder_) decoder_->reset();
+    return text_len;
+}
+
+// ---- TextIOWrapper: tell and seek ----
+
+void TextIOWrapper::decoder_setstate(IncrementalNewlineDecoder& decoder, int64_t start_pos,
+                                     uint32_t flags) {
+    // At the start of the stream CPython resets rather than setstate()s:
+    // utf-16's state there is "byte order not seen yet", not flags 0.
+    if (start_pos == 0 && flags == 0)
+        decoder.reset();
+    else
+        decoder.setstate(DecoderState{std::string(), flags});
+}
+
+TextCookie TextIOWrapper::tell_cookie() {
+    Guard g(*this);
+    return tell_locked();
+}
+
+TextCookie TextIOWrapper::tell_locked() {
+    check_open();
+    if (!seekable_) throw unsupported_operation("underlying stream is not seekable");
+    if (!telling_) throw os_error_message("telling position disabled by next() call");
+    flush_locked();
+    int64_t position = buffer_->tell();
+    if (!decoder_ || !snapshot_) return TextCookie{position};
+    const std::string_view input = snapshot_->next_input;
+    TextCookie cookie{position - static_cast<int64_t>(input.size()), snapshot_->dec_flags};
+    const uint64_t target = decoded_chars_used();
+    if (target == 0) return cookie;  // still at the snapshot point
+
+    if (!search_) {
+        search_ = std::make_unique<TellSearch>();
+        search_->decoder = make_decoder();
+        search_->points.push_back({0, 0, cookie.dec_flags});
+        search_->start_is_reset = cookie.start_pos == 0 && cookie.dec_flags == 0;
+    }
+    TellSearch& s = *search_;
+
+    // CPython's fast search for a safe start point close to the position,
+    // step for step (its choices show in the cookie).
+    uint64_t chars_to_skip = target;
+    auto skip = static_cast<int64_t>(b2cratio_ * static_cast<double>(target));
+    skip = std::min<int64_t>(skip, static_cast<int64_t>(input.size()));
+    int64_t skip_back = 1;
+    uint64_t start_chars = 0;
+    while (skip > 0) {
+        TellSearch::Result r = s.evaluate(input, static_cast<size_t>(skip));
+        if (r.chars <= chars_to_skip) {
+            if (r.pending == 0) {
+                cookie.dec_flags = r.flags;
+                start_chars = r.chars;
+                break;
+            }
+            skip -= static_cast<int64_t>(r.pending);
+            skip_back = 1;
+        } else {
+            skip -= skip_back;
+            skip_back *= 2;
+        }
+    }
+    if (skip < 0) skip = 0;
+    const auto s0 = static_cast<size_t>(skip);
+    chars_to_skip = target - start_chars;
+    cookie.start_pos += skip;
+    if (chars_to_skip == 0) return cookie;
+
+    // CPython now feeds one byte at a time from s0 and stops at the first
+    // offset q where the characters reach the target; the cookie starts at
+    // the last safe point in (s0, q] whose characters do not pass it.  Find q
+    // by galloping and bisection over evaluations (characters only grow with
+    // the input), then walk bytes only from the nearest safe point before q.
+    size_t lo = s0, hi = 0;
+    bool reached = false;
+    for (size_t step = std::max<uint64_t>(1, chars_to_skip / 2);;) {
+        size_t probe = std::min(lo + step, input.size());
+        if (probe <= lo) break;
+        if (s.evaluate(input, probe).chars >= target) {
+            hi = probe;
+            reached = true;
+            break;
+        }
+        lo = probe;
+        step *= 2;
+    }
+    if (reached) {
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s.evaluate(input, mid).chars >= target)
+                hi = mid;
+            else
+                lo = mid;
+        }
+    }
+    const size_t q = reached ? hi : input.size();
+    // The nearest known safe point at or before q that does not pass the
+    // target, then bytes one at a time up to q.
+    const TellSearch::Point* from = nullptr;
+    for (auto it = s.points.rbegin(); it != s.points.rend(); ++it) {
+        if (it->pos <= q && it->pos >= s0 && it->chars <= target) {
+            from = &*it;
+            break;
+        }
+    }
+    TellSearch::Point best = from ? *from : TellSearch::Point{s0, start_chars, cookie.dec_flags};
+    TellSearch::Point at = best;
+    s.restore(at);
+    for (size_t p = at.pos; p < q; ++p) {
+        s.out.clear();
+        s.decoder->decode(input.substr(p, 1), false, s.out);
+        at.chars += utf8::count(s.out);
+        DecoderState st = s.decoder->getstate();
+        if (st.pending.empty() && at.chars <= target) {
+            best = {p + 1, at.chars, static_cast<uint32_t>(st.flags)};
+            s.remember(best.pos, best.chars, best.flags);
+        }
+    }
+    cookie.start_pos += static_cast<int64_t>(best.pos - s0);
+    cookie.dec_flags = best.flags;
+    cookie.bytes_to_feed = static_cast<uint32_t>(q - best.pos);
+    cookie.chars_to_skip = static_cast<uint32_t>(target - best.chars);
+    if (!reached) {
+        // Not enough characters without the end of the input: what the
+        // decoder produces at EOF counts too.
+        s.restore(best);
+        s.out.clear();
+        s.decoder->decode(input.substr(best.pos), true, s.out);
+        cookie.need_eof = true;
+        if (utf8::count(s.out) < cookie.chars_to_skip)
+            throw os_error_message("can't reconstruct logical file position");
+    }
+    return cookie;
+}
+
+TextCookie TextIOWrapper::seek_cookie(const TextCookie& requested, int whence) {
+    Guard g(*this);
+    check_open();
+    if (!seekable_) throw unsupported_operation("underlying stream is not seekable");
+    TextCookie cookie = requested;
+    const bool zero = cookie.start_pos == 0 && cookie.plain();
+    switch (whence) {
+    case SEEK_CUR:
+        if (!zero) throw unsupported_operation("can't do nonzero cur-relative seeks");
+        // Seeking to the current position syncs the buffer with it.
+        cookie = tell_locked();
+        break;
+    case SEEK_END: {
+        if (!zero) throw unsupported_operation("can't do nonzero end-relative seeks");
+        flush_locked();
+        clear_decoded();
+        snapshot_.reset();
+        search_.reset();
+        if (decoder_) decoder_->reset();
+        int64_t pos = buffer_->seek(0, SEEK_END);
+        if (encoder_) {
+            if (pos == 0)
+                encoder_->reset();
+            else
+                encoder_->setstate(0);
+        }
+        return TextCookie{pos};
+    }
+    case SEEK_SET:
+        break;
+    default:
+        throw value_error("invalid whence (" + std::to_string(whence) + ", should be 0, 1 or 2)");
+    }
+    if (cookie.start_pos < 0)
+        throw value_error("negative seek position " + std::to_string(cookie.start_pos));
+    flush_locked();
+
+    // Go back to the safe start point and replay read(chars_to_skip) from it.
+    buffer_->seek(cookie.start_pos, SEEK_SET);
+    clear_decoded();
+    snapshot_.reset();
+    search_.reset();
+    if (decoder_) decoder_setstate(*decoder_, cookie.start_pos, cookie.dec_flags);
+    if (cookie.chars_to_skip) {
+        if (!decoder_) throw unsupported_operation("not readable");
+        std::optional<Bytes> input = buffer_->read(cookie.bytes_to_feed);
+        if (!input)
+            throw type_error("underlying read() should have returned a bytes object, not 'NoneType'");
+        std::string text;
+        decoder_->decode(input->view(), cookie.need_eof, text);
+        auto snap = std::make_unique<Snapshot>();
+        snap->dec_flags = cookie.dec_flags;
+        snap->next_input.assign(input->view());
+        if (utf8::count(text) < cookie.chars_to_skip) {
+            throw os_error_message("can't restore logical file position");
+        }
+        snapshot_ = std::move(snap);
+        decoded_ = std::move(text);
+        has_decoded_ = true;
+        used_bytes_ = utf8::offset_of(decoded_, cookie.chars_to_skip);
+        counted_bytes_ = used_bytes_;
+        counted_chars_ = cookie.chars_to_skip;
+    } else {
+        auto snap = std::make_unique<Snapshot>();
+        snap->dec_flags = cookie.dec_flags;
+        snapshot_ = std::move(snap);
+    }
+    // Only a return to the start of the stream writes a BOM again.
+    if (encoder_) {
+        if (cookie.start_pos == 0 && cookie.dec_flags == 0)
+            encoder_->reset();
+        else
+            encoder_->setstate(0);
+    }
+    return cookie;
+}
+
+}  // namespace pyio

@@ -223,7 +223,9 @@ typedef enum pyio_class {
     PYIO_CLASS_BUFFEREDWRITER = 8,
     PYIO_CLASS_BUFFEREDRANDOM = 9,
     PYIO_CLASS_BUFFEREDRWPAIR = 10,
-    PYIO_CLASS_SOCKETIO = 11
+    PYIO_CLASS_SOCKETIO = 11,
+    PYIO_CLASS_TEXTIOWRAPPER = 12,
+    PYIO_CLASS_STRINGIO = 13
 } pyio_class;
 
 /* 1 if `stream` is an instance of `cls`, 0 if not; -1 (TypeError) for a NULL
@@ -592,6 +594,155 @@ PYIO_API pyio_stream *pyio_open_fd(int fd, const char *mode, int64_t buffering,
  * buffer_size attribute of _pyio's classes, which io keeps private): what
  * pyio_open chose, say.  AttributeError for other classes. */
 PYIO_API int64_t pyio_buffer_size(pyio_stream *stream);
+
+/* ------------------------------------------------------------------------- */
+/* Text streams: TextIOWrapper and StringIO                                  */
+/* ------------------------------------------------------------------------- */
+
+/* Text crosses this API as UTF-8 with explicit byte lengths, in both
+ * directions.  The generic functions work on text streams with Python's
+ * text semantics:
+ *   - pyio_read(s, n, &out) returns n characters (code points), not bytes;
+ *     the result's length is in bytes of UTF-8;
+ *   - pyio_readline's limit and pyio_readlines' hint count characters;
+ *   - pyio_write(s, text, size) takes `size` bytes of UTF-8 and returns the
+ *     number of characters written;
+ *   - pyio_seek/pyio_tell take and return plain positions; see
+ *     pyio_text_tell for the full cookie.
+ * Python strings can hold lone surrogates (U+D800..U+DFFF), which UTF-8 cannot;
+ * here they travel in their 3-byte "generalized UTF-8" form (ED A0 80 ..
+ * ED BF BF).  That is how the surrogateescape error handler carries
+ * undecodable bytes (U+DC80..U+DCFF) out and back in, so arbitrary bytes
+ * round-trip.  Text that is not valid (generalized) UTF-8 is refused with the
+ * UnicodeDecodeError Python's UTF-8 decoder would raise.
+ *
+ * Encoding names are Python's (normalised as Python does: "UTF8", "utf_8",
+ * "Latin-1" ...) and any other name the system's iconv knows; NULL is the
+ * default, UTF-8; "locale" is the locale's codeset.  An unknown encoding is
+ * LookupError("unknown encoding: NAME"), an unknown error handler
+ * LookupError("unknown error handler name 'NAME'"), both before anything is
+ * read or written (CPython checks the handler only when it is first needed).
+ * Error handlers: strict, ignore, replace, backslashreplace, surrogateescape,
+ * surrogatepass, xmlcharrefreplace and namereplace.
+ *
+ * `newline` arguments: NULL is Python's None (universal newlines, translated
+ * to '\n' on input; '\n' written as is), "" (universal, untranslated), "\n",
+ * "\r" or "\r\n" (lines end there; '\n' written becomes it); anything else is
+ * ValueError("illegal newline value: ..."). */
+
+/* io.TextIOWrapper(buffer, encoding, errors, newline, line_buffering,
+ * write_through) over a binary stream (usually buffered; the wrapper holds
+ * its own reference).  errors NULL is "strict". */
+PYIO_API pyio_stream *pyio_textiowrapper_new(pyio_stream *buffer, const char *encoding,
+                                             const char *errors, const char *newline,
+                                             int line_buffering, int write_through);
+
+/* io.StringIO(initial_value, newline): `size` bytes of UTF-8 (initial may be
+ * NULL when size is 0).  Note that Python's default newline is "\n", not
+ * None: pass "\n" for StringIO() as Python constructs it. */
+PYIO_API pyio_stream *pyio_stringio_new(const char *initial, int64_t size, const char *newline);
+
+/* StringIO.getvalue(): the whole text (UTF-8; *out owned by the caller).
+ * Returns its length in bytes. */
+PYIO_API int64_t pyio_stringio_getvalue(pyio_stream *stream, char **out);
+
+/* Python's iteration step, next(stream): the next line into *out (pyio_free);
+ * returns its length, 0 at the end.  Like pyio_readline, except that a
+ * TextIOWrapper refuses tell() while an iteration is under way, as Python's
+ * does ("telling position disabled by next() call"), until it reaches the
+ * end or the stream is flushed or seeked. */
+PYIO_API int64_t pyio_next(pyio_stream *stream, char **out);
+
+/* TextIOWrapper.tell()'s cookie, field for field.  Python packs it into one
+ * int as start_pos | dec_flags << 64 | bytes_to_feed << 96 |
+ * chars_to_skip << 128 | need_eof << 160 (CPython's C layout), and so do the
+ * bindings.  When only start_pos is set it is a byte position, and
+ * pyio_tell/pyio_seek can carry it alone. */
+typedef struct pyio_text_cookie {
+    int64_t start_pos;
+    uint32_t dec_flags;
+    uint32_t bytes_to_feed;
+    uint32_t chars_to_skip;
+    uint32_t need_eof;
+} pyio_text_cookie;
+
+/* tell() of a text stream, as the full cookie.  pyio_tell() on a text stream
+ * returns the same position when the cookie is plain and fails with
+ * OverflowError when it is not. */
+PYIO_API int pyio_text_tell(pyio_stream *stream, pyio_text_cookie *cookie);
+
+/* seek(cookie, whence) of a text stream.  whence 0: to a cookie tell()
+ * returned (or a byte position); 1 and 2: only with a zero cookie (to the
+ * current position, to the end), otherwise UnsupportedOperation as in
+ * Python.  A cookie that no tell() produced is an error (ValueError,
+ * OSError "can't restore logical file position", ...), never undefined
+ * behaviour.  *result (may be NULL) receives Python's return value. */
+PYIO_API int pyio_text_seek(pyio_stream *stream, const pyio_text_cookie *cookie, int whence,
+                            pyio_text_cookie *result);
+
+/* The encoding and errors attributes: *name is owned by the stream (valid
+ * until its next reconfigure or its last release); NULL is Python's None
+ * (StringIO).  AttributeError for binary streams. */
+PYIO_API int pyio_text_encoding(pyio_stream *stream, const char **name);
+PYIO_API int pyio_text_errors(pyio_stream *stream, const char **name);
+
+/* The newlines attribute as bits: PYIO_NEWLINE_LF, _CR, _CRLF for each kind
+ * of line ending read so far; 0 is Python's None (none seen, or a stream
+ * that does not use universal newlines).  -1 on failure. */
+enum {
+    PYIO_NEWLINE_LF = 1,
+    PYIO_NEWLINE_CR = 2,
+    PYIO_NEWLINE_CRLF = 4
+};
+PYIO_API int pyio_text_newlines(pyio_stream *stream);
+
+/* line_buffering and write_through attributes (predicates). */
+PYIO_API int pyio_text_line_buffering(pyio_stream *stream);
+PYIO_API int pyio_text_write_through(pyio_stream *stream);
+
+/* The buffer attribute of a TextIOWrapper: a new reference (pyio_release). */
+PYIO_API pyio_stream *pyio_text_buffer(pyio_stream *stream);
+
+/* TextIOWrapper._CHUNK_SIZE: bytes asked of the buffer per read, and bytes
+ * of encoded text gathered before a write goes to the buffer (default 8192;
+ * must be > 0). */
+PYIO_API int64_t pyio_text_chunk_size(pyio_stream *stream);
+PYIO_API int pyio_text_set_chunk_size(pyio_stream *stream, int64_t size);
+
+/* TextIOWrapper.reconfigure(): encoding and errors NULL keep the current
+ * ones (a new encoding without errors resets errors to "strict", as Python
+ * does); newline is used only when set_newline is non-zero (then NULL is
+ * None); line_buffering and write_through -1 keep the current value.
+ * Changing encoding or newline after the first read is UnsupportedOperation,
+ * as in Python. */
+PYIO_API int pyio_text_reconfigure(pyio_stream *stream, const char *encoding, const char *errors,
+                                   int set_newline, const char *newline, int line_buffering,
+                                   int write_through);
+
+/* io.IncrementalNewlineDecoder over a decoder of `encoding` (NULL: the input
+ * is already text, UTF-8) with the error handler `errors` (NULL: strict).
+ * Not a stream: it has its own handle type, freed with
+ * pyio_newline_decoder_free. */
+typedef struct pyio_newline_decoder pyio_newline_decoder;
+PYIO_API pyio_newline_decoder *pyio_newline_decoder_new(const char *encoding, const char *errors,
+                                                        int translate);
+PYIO_API void pyio_newline_decoder_free(pyio_newline_decoder *decoder);
+
+/* decode(input, final): *out receives the text (UTF-8, pyio_free); returns
+ * its length in bytes. */
+PYIO_API int64_t pyio_newline_decoder_decode(pyio_newline_decoder *decoder, const void *input,
+                                             int64_t size, int final, char **out);
+
+/* getstate(): the pending bytes (*pending, pyio_free; *size their length)
+ * and the flags.  setstate() restores them. */
+PYIO_API int pyio_newline_decoder_getstate(pyio_newline_decoder *decoder, char **pending,
+                                           int64_t *size, uint64_t *flags);
+PYIO_API int pyio_newline_decoder_setstate(pyio_newline_decoder *decoder, const void *pending,
+                                           int64_t size, uint64_t flags);
+PYIO_API int pyio_newline_decoder_reset(pyio_newline_decoder *decoder);
+
+/* The newlines attribute, as pyio_text_newlines. */
+PYIO_API int pyio_newline_decoder_newlines(pyio_newline_decoder *decoder);
 
 #ifdef __cplusplus
 }
