@@ -5,6 +5,8 @@
 #include <exception>
 
 #include "bufferedio.h"
+#include "codecs.h"
+#include "textio.h"
 
 namespace pyio {
 
@@ -71,18 +73,16 @@ Ref<FileIO> open_raw(const OpenFile& file, const std::string& raw_mode, bool clo
     return FileIO::open(std::get<std::string_view>(file), raw_mode, closefd, opener);
 }
 
-// ===========================================================================
-// TEXT LAYER PLACEHOLDER.  io.open's last step for text modes is
-//     TextIOWrapper(buffer, encoding, errors, newline, line_buffering)
-// (and then setting its `mode` to the mode string given).  Until the text
-// layer exists this is the one place that refuses text; replace the body.
-// ===========================================================================
-Ref<IOBase> wrap_text([[maybe_unused]] Ref<IOBase> buffer, [[maybe_unused]] std::string_view mode,
-                      [[maybe_unused]] std::optional<std::string_view> encoding,
-                      [[maybe_unused]] std::optional<std::string_view> errors,
-                      [[maybe_unused]] std::optional<std::string_view> newline,
-                      [[maybe_unused]] bool line_buffering) {
-    throw unsupported_operation("text mode is not available yet");
+// io.open's last step for text modes: TextIOWrapper(buffer, encoding, errors,
+// newline, line_buffering), whose `mode` is then the mode string as given.
+Ref<IOBase> wrap_text(Ref<IOBase> buffer, std::string_view mode,
+                      std::optional<std::string_view> encoding,
+                      std::optional<std::string_view> errors,
+                      std::optional<std::string_view> newline, bool line_buffering) {
+    auto text = make_ref<TextIOWrapper>(std::move(buffer), encoding, errors, newline, line_buffering,
+                                        false);
+    text->set_mode(std::string(mode));
+    return text;
 }
 
 // Runs body; if it throws, closes `stream` (keeping the first error, as
@@ -115,15 +115,14 @@ Ref<IOBase> open(const OpenFile& file, std::string_view mode, int64_t buffering,
     // Here CPython warns (RuntimeWarning) that binary mode has no line
     // buffering and uses the default size; C has no warning channel.
 
-    // TEXT LAYER PLACEHOLDER (2 of 2): until the text layer lands, text modes
-    // are refused here, before the file is opened, so that an open that
-    // cannot return a stream never truncates or creates a file.  CPython
-    // would report file errors and "unbuffered text" after opening; once
-    // TextIOWrapper exists this block goes and wrap_text() does the work.
-    // (A mode without one of r/w/x/a is left to FileIO, which has the message.)
+    // Unlike CPython, which opens (creates, truncates) the file before
+    // TextIOWrapper looks at them, the text arguments are checked first: an
+    // open() that cannot return a stream leaves the file system alone.
     if (!m.binary && (m.reading || m.writing || m.appending || m.creating)) {
         if (buffering == 0) throw value_error("can't have unbuffered text I/O");
-        throw unsupported_operation("text mode is not available yet");
+        lookup_codec(encoding.value_or("utf-8"));
+        error_handler(errors.value_or("strict"));
+        validate_newline(newline, false);
     }
 
     Ref<FileIO> raw = open_raw(file, m.raw, closefd, opener);

@@ -20,7 +20,7 @@ using OpenFile = std::variant<std::string_view, int>;
 // open(file, mode, buffering, encoding, errors, newline, closefd, opener).
 // nullopt is Python's None.  Returns what Python returns: the FileIO itself
 // for buffering 0, else a BufferedRandom ('+' modes), BufferedWriter (w, x,
-// a) or BufferedReader (r) over it.  buffering < 0 picks st_blksize, at least
+// a) or BufferedReader (r) over it, in a TextIOWrapper for text modes.  buffering < 0 picks st_blksize, at least
 // kDefaultBufferSize and at most 8 MiB; buffering 1 in a binary mode, for
 // which Python emits a RuntimeWarning, does the same silently.  buffering
 // must fit a C int (OverflowError), as Python's does.
@@ -30,10 +30,10 @@ using OpenFile = std::variant<std::string_view, int>;
 // opened.  Whatever fails after the FileIO exists closes it again (for a
 // descriptor with closefd, that closes the descriptor, as in Python).
 //
-// Text modes: until the text layer exists, a text open fails where the
-// TextIOWrapper would be made, with UnsupportedOperation("text mode is not
-// available yet"), after every check CPython makes before that point (and
-// after the file was opened -- created or truncated -- and closed again).
+// Text modes return a TextIOWrapper over the buffered object, with line
+// buffering for buffering 1 or a terminal, and `mode` set to the mode string.
+// Its encoding, errors and newline are checked before the file is opened
+// (CPython opens first), so a bad one never creates or truncates a file.
 Ref<IOBase> open(const OpenFile& file, std::string_view mode, int64_t buffering,
                  std::optional<std::string_view> encoding, std::optional<std::string_view> errors,
                  std::optional<std::string_view> newline, bool closefd,

@@ -22,7 +22,6 @@ using namespace pyio_test;
 
 namespace {
 
-constexpr const char* kTextUnavailable = "text mode is not available yet";
 constexpr const char* kFileIOBadMode =
     "Must have exactly one of create/read/write/append mode and at most one plus";
 
@@ -132,19 +131,19 @@ TEST(Open, EachModeReturnsPythonsClassOrError) {
         {"wb+", "BufferedRandom", "rb+"},
         {"x+b", "BufferedRandom", "xb+"},
         {"a+b", "BufferedRandom", "ab+"},
-        // Text modes pass every check and stop where TextIOWrapper would be made.
-        {"r", "UnsupportedOperation", kTextUnavailable},
-        {"rt", "UnsupportedOperation", kTextUnavailable},
-        {"tr", "UnsupportedOperation", kTextUnavailable},
-        {"w", "UnsupportedOperation", kTextUnavailable},
-        {"wt", "UnsupportedOperation", kTextUnavailable},
-        {"x", "UnsupportedOperation", kTextUnavailable},
-        {"a", "UnsupportedOperation", kTextUnavailable},
-        {"at", "UnsupportedOperation", kTextUnavailable},
-        {"r+", "UnsupportedOperation", kTextUnavailable},
-        {"w+", "UnsupportedOperation", kTextUnavailable},
-        {"a+", "UnsupportedOperation", kTextUnavailable},
-        {"rt+", "UnsupportedOperation", kTextUnavailable},
+        // Text modes: a TextIOWrapper whose mode is the string as given.
+        {"r", "TextIOWrapper", "r"},
+        {"rt", "TextIOWrapper", "rt"},
+        {"tr", "TextIOWrapper", "tr"},
+        {"w", "TextIOWrapper", "w"},
+        {"wt", "TextIOWrapper", "wt"},
+        {"x", "TextIOWrapper", "x"},
+        {"a", "TextIOWrapper", "a"},
+        {"at", "TextIOWrapper", "at"},
+        {"r+", "TextIOWrapper", "r+"},
+        {"w+", "TextIOWrapper", "w+"},
+        {"a+", "TextIOWrapper", "a+"},
+        {"rt+", "TextIOWrapper", "rt+"},
         // No r/w/x/a at all is left to FileIO, whose message it is.
         {"+", "ValueError", kFileIOBadMode},
         {"b", "ValueError", kFileIOBadMode},
@@ -195,16 +194,16 @@ TEST(Open, NullModeMeansRead) {
     TempDir dir;
     std::string path = dir.file("f");
     spit(path, "data");
-    // "r" is text, so with the text layer missing this is its refusal...
-    EXPECT_EQ(pyio_open(path.c_str(), nullptr, PYIO_NONE, nullptr, nullptr, nullptr, 1, nullptr,
-                        nullptr),
-              nullptr);
-    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, kTextUnavailable);
-    // ... and it comes before the file is looked at.
-    EXPECT_EQ(pyio_open(dir.file("missing").c_str(), nullptr, PYIO_NONE, nullptr, nullptr, nullptr,
-                        1, nullptr, nullptr),
-              nullptr);
-    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, kTextUnavailable);
+    Stream s(pyio_open(path.c_str(), nullptr, PYIO_NONE, nullptr, nullptr, nullptr, 1, nullptr,
+                       nullptr));
+    ASSERT_TRUE(s);
+    EXPECT_STREQ(pyio_class_name(s.get()), "TextIOWrapper");
+    EXPECT_STREQ(pyio_mode(s.get()), "r");
+    EXPECT_EQ(read_str(s.get()), "data");
+    EXPECT_FALSE(Stream(pyio_open(dir.file("missing").c_str(), nullptr, PYIO_NONE, nullptr, nullptr,
+                                  nullptr, 1, nullptr, nullptr)));
+    EXPECT_PYIO_KIND(PYIO_ERR_OS);
+    EXPECT_EQ(pyio_error_errno(), ENOENT);
 }
 
 TEST(Open, NullFileIsTypeError) {
@@ -244,11 +243,14 @@ TEST(Open, TextModeAcceptsEncodingErrorsAndNewline) {
     TempDir dir;
     std::string path = dir.file("f");
     spit(path, "data");
-    EXPECT_EQ(pyio_open(path.c_str(), "r", PYIO_NONE, "utf-8", "strict", "", 1, nullptr, nullptr),
-              nullptr);
-    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, kTextUnavailable);
-    EXPECT_EQ(pyio_error_matches(PYIO_ERR_OS), 1);
-    EXPECT_EQ(pyio_error_matches(PYIO_ERR_VALUE), 1);
+    Stream s(pyio_open(path.c_str(), "r", PYIO_NONE, "latin-1", "strict", "", 1, nullptr, nullptr));
+    ASSERT_TRUE(s);
+    const char* name = nullptr;
+    ASSERT_EQ(pyio_text_encoding(s.get(), &name), 0);
+    EXPECT_STREQ(name, "latin-1");
+    ASSERT_EQ(pyio_text_errors(s.get(), &name), 0);
+    EXPECT_STREQ(name, "strict");
+    EXPECT_EQ(read_str(s.get()), "data");
 }
 
 TEST(Open, ModeIsCheckedBeforeTheOtherArguments) {
@@ -308,9 +310,9 @@ TEST(Open, BufferingOutsideACIntIsOverflowError) {
     EXPECT_PYIO_KIND(PYIO_ERR_OVERFLOW);
 }
 
-// Until the text layer lands, text modes are refused before the file is
-// opened (CPython would open it first), so a refused open never truncates or
-// creates a file.
+// Text arguments that cannot work are refused before the file is opened
+// (CPython opens it first), so a refused open never truncates or creates a
+// file.
 TEST(Open, UnbufferedTextIsRefusedBeforeTheFileIsOpened) {
     TempDir dir;
     EXPECT_FALSE(open_path(dir.file("missing"), "r", 0));
@@ -321,10 +323,18 @@ TEST(Open, RefusedTextModeLeavesTheFileUntouched) {
     TempDir dir;
     std::string path = dir.file("f");
     spit(path, "data");
-    EXPECT_FALSE(open_path(path, "w"));
-    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, kTextUnavailable);
+    EXPECT_FALSE(Stream(pyio_open(path.c_str(), "w", PYIO_NONE, "no-such-codec", nullptr, nullptr, 1,
+                                  nullptr, nullptr)));
+    EXPECT_PYIO_ERROR(PYIO_ERR_LOOKUP, "unknown encoding: no-such-codec");
+    EXPECT_FALSE(Stream(pyio_open(path.c_str(), "w", PYIO_NONE, nullptr, "no-such-handler", nullptr,
+                                  1, nullptr, nullptr)));
+    EXPECT_PYIO_ERROR(PYIO_ERR_LOOKUP, "unknown error handler name 'no-such-handler'");
+    EXPECT_FALSE(Stream(pyio_open(path.c_str(), "w", PYIO_NONE, nullptr, nullptr, "\n\n", 1, nullptr,
+                                  nullptr)));
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "illegal newline value: \n\n");
     EXPECT_EQ(slurp(path), "data");
-    EXPECT_FALSE(open_path(dir.file("new"), "x"));
+    EXPECT_FALSE(Stream(pyio_open(dir.file("new").c_str(), "x", PYIO_NONE, "no-such-codec", nullptr,
+                                  nullptr, 1, nullptr, nullptr)));
     EXPECT_FALSE(std::filesystem::exists(dir.file("new")));
 }
 
@@ -617,8 +627,12 @@ TEST(Open, FailureAfterTheFileIOLeavesADescriptorItDoesNotOwn) {
 
 TEST(Open, NullModeWithADescriptorMeansRead) {
     Pipe p;
-    EXPECT_FALSE(Stream(pyio_open_fd(p.r, nullptr, PYIO_NONE, nullptr, nullptr, nullptr, 0)));
-    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, kTextUnavailable);
+    {
+        Stream s(pyio_open_fd(p.r, nullptr, PYIO_NONE, nullptr, nullptr, nullptr, 0));
+        ASSERT_TRUE(s);
+        EXPECT_STREQ(pyio_class_name(s.get()), "TextIOWrapper");
+        EXPECT_STREQ(pyio_mode(s.get()), "r");
+    }
     EXPECT_TRUE(fd_is_open(p.r));
 }
 
@@ -680,10 +694,12 @@ TEST(Open, ThousandsOfFailingOpensLeakNoDescriptor) {
     Pipe p;
     int before = open_fd_count();
     for (int i = 0; i < 2000; ++i) {
-        // Refused after the FileIO was opened: unbuffered text.
+        // Text arguments refused before anything is opened.
         EXPECT_FALSE(open_path(file, "r", 0));
-        // Refused where TextIOWrapper would be made, with the buffer built.
-        EXPECT_FALSE(open_path(file, "r+"));
+        EXPECT_FALSE(Stream(pyio_open(file.c_str(), "r+", PYIO_NONE, "no-such-codec", nullptr,
+                                      nullptr, 1, nullptr, nullptr)));
+        // A text stream opened and released.
+        EXPECT_TRUE(open_path(file, "r+"));
         // Refused by BufferedRandom's constructor: a FIFO cannot seek.
         EXPECT_FALSE(open_path(fifo, "r+b"));
         // Refused by FileIO after the opener returned a descriptor.

@@ -548,7 +548,8 @@ PYIO_API pyio_stream *pyio_socketio_new(int fd, const char *mode, int closefd);
  * returns:
  *   buffering 0 (binary modes only): the FileIO itself;
  *   otherwise a BufferedRandom for '+' modes, a BufferedWriter for 'w', 'x'
- *   and 'a', a BufferedReader for 'r', over that FileIO.
+ *   and 'a', a BufferedReader for 'r', over that FileIO;
+ *   in a text mode, a TextIOWrapper over that buffered object.
  * `mode` NULL means "r".  Its characters must come from "rwxabt+" with none
  * repeated (ValueError "invalid mode: 'rq'"), and exactly one of r, w, x, a
  * ("must have exactly one of create/read/write/append mode"); 't' and 'b'
@@ -568,14 +569,16 @@ PYIO_API pyio_stream *pyio_socketio_new(int fd, const char *mode, int closefd);
  *
  * Errors are CPython's, checked in its order: the arguments above before the
  * file is opened, then what opening the file reports (OSError with errno and
- * filename), then "can't have unbuffered text I/O" and the buffered class's
- * own checks; a failure after the file was opened closes it again, so nothing
+ * filename), then the buffered class's own checks; a failure after the file was opened closes it again, so nothing
  * leaks.
  *
- * Text modes are not available yet: once the mode and arguments are valid,
- * a text mode fails with UnsupportedOperation("text mode is not available
- * yet") (or ValueError "can't have unbuffered text I/O" for buffering 0)
- * before the file is opened, so nothing is truncated or created. */
+ * Text modes return a TextIOWrapper (see "Text streams" below) over the
+ * buffered object, with line buffering when buffering is 1 or the file is a
+ * terminal, and pyio_mode() giving the mode string as passed.  Unlike
+ * CPython, which opens the file first, a text open checks `encoding`,
+ * `errors`, `newline` and "can't have unbuffered text I/O" (buffering 0)
+ * before the file is opened, so an open that cannot succeed never creates
+ * or truncates a file. */
 PYIO_API pyio_stream *pyio_open(const char *file, const char *mode, int64_t buffering,
                                 const char *encoding, const char *errors, const char *newline,
                                 int closefd, pyio_opener opener, void *opener_arg);
