@@ -1,7 +1,9 @@
 #include "bufferedio.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 
 namespace pyio {
 
@@ -9,6 +11,27 @@ namespace {
 
 constexpr const char* kDetached = "raw stream has been detached";
 constexpr const char* kWouldBlock = "write could not complete without blocking";
+
+Error invalid_length(const char* what, int64_t n, int64_t asked) {
+    return os_error_message("raw " + std::string(what) + "() returned invalid length " +
+                            std::to_string(n) + " (should have been between 0 and " +
+                            std::to_string(asked) + ")");
+}
+
+// Runs first, then second whatever first did, and reports a failure as
+// CPython's close methods do: the later one wins (the earlier becomes its
+// __context__ in Python), so a failing close hides a failing flush.
+template <class First, class Second>
+void then_report_last(First&& first, Second&& second) {
+    std::exception_ptr earlier;
+    try {
+        first();
+    } catch (...) {
+        earlier = std::current_exception();
+    }
+    second();
+    if (earlier) std::rethrow_exception(earlier);
+}
 
 }  // namespace
 
@@ -21,7 +44,7 @@ class Buffered::Guard {
 public:
     explicit Guard(Buffered& b) : b_(b) {
         if (b.owner_.load(std::memory_order_relaxed) == std::this_thread::get_id())
-            throw runtime_error(std::string("reentrant call inside <") + b.type_name() + ">");
+            throw runtime_error("reentrant call inside " + b.describe());
         b.mu_.lock();
         b.owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
     }
@@ -36,11 +59,22 @@ private:
     Buffered& b_;
 };
 
+std::string Buffered::describe() {
+    std::string text = std::string("<") + type_name();
+    try {
+        const StreamName& name = raw_checked().name();
+        text += " name=" + (name.is_fd ? std::to_string(name.fd) : repr(name.path));
+    } catch (const Error&) {
+        // No name (or detached): CPython's repr leaves it out too.
+    }
+    return text + ">";
+}
+
 // ---- construction ----
 
 Buffered::Buffered(Ref<IOBase> raw, int64_t buffer_size, Role role)
     : raw_(std::move(raw)),
-      buffer_size_(buffer_size > 0 ? static_cast<size_t>(buffer_size) : 0),
+      buffer_size_(buffer_size),
       reads_(role != Role::Writer),
       writes_(role != Role::Reader) {
     if (!raw_) throw type_error("raw stream is NULL");
@@ -50,21 +84,17 @@ Buffered::Buffered(Ref<IOBase> raw, int64_t buffer_size, Role role)
     if (reads_ && !raw_->readable()) throw unsupported_operation(kNotReadable);
     if (writes_ && !raw_->writable()) throw unsupported_operation(kNotWritable);
     if (buffer_size <= 0) throw value_error("buffer size must be strictly positive");
-    if (reads_) {
-        rd_.data.reset(new char[buffer_size_]);
-        rd_.capacity = buffer_size_;
-    }
-    if (writes_) {
-        wr_.data.reset(new char[buffer_size_]);
-        wr_.capacity = buffer_size_;
-    }
-    // Knowing the raw position from the start lets seeks inside the
-    // read-ahead stay there.  A stream that cannot tell (a pipe) leaves it
-    // unknown, as CPython's constructor does.
+    buf_.data.reset(new char[static_cast<size_t>(buffer_size)]);
+    buf_.capacity = buffer_size;
+    buf_.reads = reads_;
+    buf_.writes = writes_;
+    // Knowing the raw position from the start lets seeks inside the buffer
+    // stay there.  A stream that cannot tell (a pipe) leaves it unknown, as
+    // CPython's constructor does.
     try {
-        raw_pos_ = raw_->tell();
+        raw_tell();
     } catch (const Error&) {
-        raw_pos_ = -1;
+        abs_pos_ = -1;
     }
 }
 
@@ -77,73 +107,86 @@ IOBase& Buffered::raw_checked() const {
     return *raw_;
 }
 
+bool Buffered::closed_now() const { return !buf_.data || raw_checked().closed(); }
+
 void Buffered::check_closed(const char* message) const {
-    if (raw_checked().closed()) throw value_error(message);
+    if (closed_now() && buf_.readahead() == 0) throw value_error(message);
 }
 
 int64_t Buffered::raw_tell() {
-    if (raw_pos_ < 0) raw_pos_ = raw_checked().tell();
-    return raw_pos_;
+    abs_pos_ = raw_checked().tell();
+    return abs_pos_;
 }
 
-int64_t Buffered::raw_seek(int64_t pos, int whence) {
-    raw_pos_ = -1;  // unknown if the seek fails halfway
-    raw_pos_ = raw_checked().seek(pos, whence);
-    return raw_pos_;
+int64_t Buffered::raw_seek(int64_t target, int whence) {
+    // A failed seek leaves the raw stream, and so the cached position, as it was.
+    abs_pos_ = raw_checked().seek(target, whence);
+    return abs_pos_;
 }
 
-std::optional<size_t> Buffered::raw_read(char* p, size_t n) {
-    std::optional<size_t> got = raw_checked().readinto(std::span<char>(p, n));
-    if (got && *got > n)
-        throw os_error_message("raw readinto() returned invalid length " + std::to_string(*got) +
-                               " (should have been between 0 and " + std::to_string(n) + ")");
-    if (got && raw_pos_ >= 0) raw_pos_ += static_cast<int64_t>(*got);
+std::optional<int64_t> Buffered::raw_read(char* p, int64_t n) {
+    std::optional<size_t> got = raw_checked().readinto(std::span<char>(p, static_cast<size_t>(n)));
+    if (!got) return std::nullopt;
+    int64_t k = static_cast<int64_t>(*got);
+    if (k > n) throw invalid_length("readinto", k, n);
+    if (abs_pos_ != -1) abs_pos_ += k;
+    return k;
+}
+
+std::optional<int64_t> Buffered::raw_write(const char* p, int64_t n) {
+    // As CPython: errno is cleared before the call and whatever the raw
+    // stream left there is what a BlockingIOError reports.
+    errno = 0;
+    std::optional<size_t> put = raw_checked().write(std::span<const char>(p, static_cast<size_t>(n)));
+    if (!put) {
+        block_errno_ = errno;
+        return std::nullopt;
+    }
+    int64_t k = static_cast<int64_t>(*put);
+    if (k > n) throw invalid_length("write", k, n);
+    if (abs_pos_ != -1) abs_pos_ += k;
+    return k;
+}
+
+std::optional<int64_t> Buffered::fill() {
+    int64_t start = buf_.read_window() ? buf_.read_end : 0;
+    std::optional<int64_t> got = raw_read(buf_.at(start), buffer_size_ - start);
+    if (got && *got > 0) {
+        buf_.read_end = start + *got;
+        buf_.raw_pos = start + *got;
+    }
     return got;
 }
 
-std::optional<size_t> Buffered::raw_write(const char* p, size_t n) {
-    std::optional<size_t> put = raw_checked().write(std::span<const char>(p, n));
-    if (put && *put > n)
-        throw os_error_message("raw write() returned invalid length " + std::to_string(*put) +
-                               " (should have been between 0 and " + std::to_string(n) + ")");
-    if (put && raw_pos_ >= 0) raw_pos_ += static_cast<int64_t>(*put);
-    return put;
-}
-
-std::optional<size_t> Buffered::fill() {
-    std::optional<size_t> got = raw_read(rd_.data.get() + rd_.end, rd_.capacity - rd_.end);
-    if (got) rd_.end += *got;
-    return got;
-}
-
-// ---- keeping the two halves consistent ----
+// ---- keeping the raw stream and the buffer consistent ----
 
 void Buffered::flush_writes() {
-    while (wr_.pending() > 0) {
-        std::optional<size_t> n = raw_write(wr_.data.get() + wr_.start, wr_.pending());
-        // What could not be written stays buffered for a later flush.
-        if (!n) throw blocking_io_error(EAGAIN, 0, kWouldBlock);
-        wr_.start += *n;
+    if (buf_.pending_writes()) {
+        int64_t rewind = buf_.raw_offset() + (buf_.pos - buf_.write_pos);
+        if (rewind != 0) {
+            raw_seek(-rewind, SEEK_CUR);
+            buf_.raw_pos -= rewind;
+        }
+        while (buf_.write_pos < buf_.write_end) {
+            std::optional<int64_t> n =
+                raw_write(buf_.at(buf_.write_pos), buf_.write_end - buf_.write_pos);
+            // What could not be written stays buffered for a later flush.
+            if (!n) throw blocking_io_error(block_errno_, 0, kWouldBlock);
+            buf_.write_pos += *n;
+            buf_.raw_pos = buf_.write_pos;
+        }
     }
-    wr_.clear();
+    buf_.drop_writes();
 }
 
 void Buffered::flush_and_rewind() {
-    if (writes_) flush_writes();
-    if (reads_ && rd_.available() > 0) {
-        raw_seek(raw_tell() - static_cast<int64_t>(rd_.available()), 0);
-        rd_.clear();
-    }
-}
-
-void Buffered::prepare_read() {
-    if (writes_ && wr_.pending() > 0) flush_writes();
-}
-
-void Buffered::prepare_write() {
-    if (reads_ && rd_.available() > 0) {
-        raw_seek(raw_tell() - static_cast<int64_t>(rd_.available()), 0);
-        rd_.clear();
+    flush_writes();
+    if (reads_) {
+        // CPython seeks even when there is nothing to rewind; a failed seek
+        // still drops the read window.
+        int64_t ahead = buf_.raw_offset();
+        buf_.drop_reads();
+        raw_seek(-ahead, SEEK_CUR);
     }
 }
 
@@ -155,16 +198,20 @@ void Buffered::close() {
     Guard guard(*this);
     IOBase& raw = raw_checked();
     if (raw.closed()) return;
-    // Flush, then close the raw stream even when the flush failed; the first
-    // failure is the one reported.
-    run_all([&] {
-                if (writes_) flush_writes();
-            },
-            [&] { raw.close(); },
-            [&] {
-                rd_.clear();
-                wr_.clear();
-            });
+    // Flush, then close the raw stream even when the flush failed; the
+    // buffer goes whatever happens.
+    then_report_last([&] { flush_locked(); },
+                     [&] {
+                         struct Release {
+                             SharedBuffer& buf;
+                             ~Release() {
+                                 buf.data.reset();
+                                 buf.read_end = 0;
+                                 buf.pos = 0;
+                             }
+                         } release{buf_};
+                         raw.close();
+                     });
 }
 
 void Buffered::flush() {
@@ -174,7 +221,7 @@ void Buffered::flush() {
 
 void Buffered::flush_locked() {
     if (!writes_) {
-        // BufferedReader.flush is the raw stream's.
+        // BufferedReader.flush is the raw stream's, unchecked.
         raw_checked().flush();
         return;
     }
@@ -192,46 +239,51 @@ const std::string& Buffered::mode() { return raw_checked().mode(); }
 
 Ref<IOBase> Buffered::raw() { return Ref<IOBase>::share(&raw_checked()); }
 
-int64_t Buffered::seek(int64_t pos, int whence) {
+int64_t Buffered::seek(int64_t target, int whence) {
+    raw_checked();
     // SEEK_DATA and SEEK_HOLE (3, 4) pass through to the raw stream, as in CPython.
     if (whence < 0 || whence > 4)
         throw value_error("whence value " + std::to_string(whence) + " unsupported");
     Guard guard(*this);
     check_closed("seek of closed file");
     if (!raw_checked().seekable()) throw unsupported_operation(kNotSeekable);
-    // A seek that lands inside the read-ahead keeps it.
-    if ((whence == 0 || whence == 1) && rd_.available() > 0) {
-        int64_t window_end = raw_tell();
-        int64_t window_start = window_end - static_cast<int64_t>(rd_.end);
-        int64_t current = window_end - static_cast<int64_t>(rd_.available());
-        int64_t target = whence == 0 ? pos : current + pos;
-        if (target >= window_start && target <= window_end) {
-            rd_.pos = static_cast<size_t>(target - window_start);
-            return target;
+    // A target inside the buffer's read window (behind the position too)
+    // only moves the position.
+    if ((whence == SEEK_SET || whence == SEEK_CUR) && reads_) {
+        int64_t current = known_raw_tell();
+        int64_t avail = buf_.readahead();
+        if (avail > 0) {
+            int64_t offset = whence == SEEK_SET ? target - (current - buf_.raw_offset()) : target;
+            if (offset >= -buf_.pos && offset <= avail) {
+                buf_.pos += offset;
+                return current - avail + offset;
+            }
         }
     }
     if (writes_) flush_writes();
-    // Relative to the logical position, which lags the raw one by the read-ahead.
-    if (whence == 1) pos -= static_cast<int64_t>(rd_.available());
-    // A failed seek (a negative target) leaves the raw stream where it was,
-    // so the read-ahead, and the logical position, stay valid.
-    int64_t result = raw_seek(pos, whence);
-    rd_.clear();
+    // Relative to the logical position, which differs from the raw one by
+    // what is buffered.
+    if (whence == SEEK_CUR) target -= buf_.raw_offset();
+    int64_t result = raw_seek(target, whence);
+    buf_.raw_pos = -1;
+    if (reads_) buf_.drop_reads();
     return result;
 }
 
 int64_t Buffered::tell() {
+    raw_checked();
     Guard guard(*this);
-    check_closed(kClosedFile);
-    // Asks the raw stream every time, as CPython does: the cached position
-    // is wrong after writes to an O_APPEND file, which land at its end.
-    raw_pos_ = raw_checked().tell();
-    int64_t pos = raw_pos_ - static_cast<int64_t>(rd_.available()) +
-                  static_cast<int64_t>(wr_.pending());
+    // No closed check: the raw stream's tell() has its own.  It is asked
+    // every time, as CPython does: the cached position is wrong after writes
+    // to an O_APPEND file, which land at its end.
+    int64_t pos = raw_tell() - buf_.raw_offset();
+    // CPython can answer a negative position here (a raw stream moved
+    // behind this object's back); the C API has no room for one.
     return pos < 0 ? 0 : pos;
 }
 
 int64_t Buffered::truncate(std::optional<int64_t> size) {
+    raw_checked();
     Guard guard(*this);
     check_closed("truncate of closed file");
     if (!writes_) throw unsupported_operation("truncate");
@@ -239,42 +291,51 @@ int64_t Buffered::truncate(std::optional<int64_t> size) {
     // The raw stream's position is the logical one now, and truncating does
     // not move it.
     int64_t result = raw_checked().truncate(size);
-    raw_pos_ = -1;
+    try {
+        raw_tell();
+    } catch (const Error&) {
+    }
     return result;
 }
 
 // ---- reading ----
 
-// read(n): n bytes unless EOF comes first; nullopt if a non-blocking raw
-// stream had nothing and nothing was buffered.  As CPython's
-// _bufferedreader_read_generic: whole buffers' worth go straight into the
-// caller's memory, the tail through the buffer, whose rest stays read-ahead.
-std::optional<size_t> Buffered::read_generic(char* out, size_t n) {
-    size_t done = rd_.take(out, n);
-    if (done == n) return done;
-    prepare_read();
-    rd_.clear();
-    // EOF ends the read with what there is; "would block" too, unless there
-    // is nothing at all.
-    auto stop = [&](const std::optional<size_t>& got) -> std::optional<size_t> {
+// read(n) beyond what is buffered, as CPython's _bufferedreader_read_generic:
+// whole buffers' worth go straight into the result, the tail through the
+// buffer, whose rest stays read ahead.  EOF ends the read with what there
+// is; "would block" too, unless there is nothing at all (nullopt).
+std::optional<Bytes> Buffered::read_generic(int64_t n) {
+    Bytes out;
+    out.resize_uninitialized(static_cast<size_t>(n));
+    char* p = out.data();
+    int64_t done = buf_.readahead();
+    buf_.take(p, done);
+    if (writes_) flush_and_rewind();
+    buf_.drop_reads();
+    auto stop = [&](const std::optional<int64_t>& got) -> std::optional<Bytes> {
         if (!got && done == 0) return std::nullopt;
-        return done;
+        out.resize_uninitialized(static_cast<size_t>(done));
+        out.shrink_to_fit();
+        return std::move(out);
     };
     for (;;) {
-        size_t blocks = (n - done) / buffer_size_ * buffer_size_;
+        int64_t blocks = (n - done) / buffer_size_ * buffer_size_;
         if (blocks == 0) break;
-        std::optional<size_t> got = raw_read(out + done, blocks);
+        std::optional<int64_t> got = raw_read(p + done, blocks);
         if (!got || *got == 0) return stop(got);
         done += *got;
     }
     // Fewer than buffer_size_ bytes are missing, so the appending fills
     // below never run out of room.
+    buf_.pos = buf_.raw_pos = buf_.read_end = 0;
     while (done < n) {
-        std::optional<size_t> got = fill();
+        std::optional<int64_t> got = fill();
         if (!got || *got == 0) return stop(got);
-        done += rd_.take(out + done, n - done);
+        int64_t k = std::min(n - done, *got);
+        buf_.take(p + done, k);
+        done += k;
     }
-    return done;
+    return out;
 }
 
 // readinto / readinto1, as CPython's _buffered_readinto_generic: what is
@@ -282,55 +343,73 @@ std::optional<size_t> Buffered::read_generic(char* out, size_t n) {
 // reads straight into the caller's memory, else fills of the buffer.
 // readinto1 makes at most one raw read, and none once it has some data and
 // less than a buffer's worth is missing.
-std::optional<size_t> Buffered::readinto_generic(char* out, size_t n, bool one_raw_read) {
-    // CPython answers from the buffer alone only when it has data: an empty
-    // read with nothing buffered still flushes pending writes.
-    size_t done = rd_.take(out, n);
-    if (done == n && (done > 0 || rd_.available() > 0)) return done;
-    prepare_read();
-    rd_.clear();
+std::optional<size_t> Buffered::readinto_generic(std::span<char> buffer, bool one_raw_read) {
+    int64_t n = static_cast<int64_t>(buffer.size());
+    char* p = buffer.data();
+    int64_t have = buf_.readahead();
+    if (have > 0 && have >= n) {
+        buf_.take(p, n);
+        return buffer.size();
+    }
+    int64_t done = have;
+    buf_.take(p, have);
+    if (writes_) flush_and_rewind();
+    buf_.drop_reads();
+    buf_.pos = 0;
     while (done < n) {
-        size_t want = n - done;
-        std::optional<size_t> got;
+        int64_t want = n - done;
+        std::optional<int64_t> got;
         if (want > buffer_size_) {
-            got = raw_read(out + done, want);
-            if (got) done += *got;
-        } else if (one_raw_read && done > 0) {
-            break;
-        } else {
+            got = raw_read(p + done, want);
+        } else if (!(one_raw_read && done > 0)) {
             got = fill();
             if (got && *got > 0) {
-                done += rd_.take(out + done, want);
+                int64_t k = std::min(want, *got);
+                buf_.take(p + done, k);
+                done += k;
                 continue;
             }
+        } else {
+            got = 0;
         }
-        if (!got) return done > 0 ? std::optional<size_t>(done) : std::nullopt;
-        if (*got == 0 || one_raw_read) break;
+        if (!got) {
+            if (done > 0) break;
+            return std::nullopt;
+        }
+        if (*got == 0) break;
+        done += *got;
+        if (one_raw_read) break;
     }
-    return done;
+    return static_cast<size_t>(done);
 }
 
+// read(-1): what is buffered, then the raw stream's readall(); a stream
+// without one (a BytesIO, another buffered object wrapped as raw) is read
+// with read() until it is exhausted, as CPython does.
 std::optional<Bytes> Buffered::read_all() {
-    prepare_read();
     Bytes out;
-    out.append(rd_.next(), rd_.available());
-    rd_.clear();
+    int64_t have = buf_.readahead();
+    out.append(buf_.at(buf_.pos), static_cast<size_t>(have));
+    buf_.pos += have;
+    if (writes_) flush_and_rewind();
+    buf_.drop_reads();
     IOBase& raw = raw_checked();
-    raw_pos_ = -1;
-    // A raw stream has readall(); anything else wrapped as one (a BytesIO,
-    // another buffered object) is read with read() until it is empty, as
-    // CPython does, so that what was buffered is never lost to an error.
+    // Not worth tracking through a readall(): asked again when needed.
+    abs_pos_ = -1;
     if (dynamic_cast<RawIOBase*>(&raw)) {
         std::optional<Bytes> rest = raw.readall();
-        if (!rest) return out.empty() ? std::nullopt : std::optional<Bytes>(std::move(out));
-        if (out.empty()) return rest;
-        out.append(rest->data(), rest->size());
+        if (have == 0) return rest;
+        if (rest) out.append(rest->data(), rest->size());
         return out;
     }
+    bool any = have > 0;
     for (;;) {
         std::optional<Bytes> chunk = raw.read(-1);
-        if (!chunk) return out.empty() ? std::nullopt : std::optional<Bytes>(std::move(out));
-        if (chunk->empty()) return out;
+        if (!chunk || chunk->empty()) {
+            if (!any) return chunk;
+            return out;
+        }
+        any = true;
         out.append(chunk->data(), chunk->size());
     }
 }
@@ -342,141 +421,216 @@ std::optional<Bytes> Buffered::read(int64_t size) {
     Guard guard(*this);
     check_closed("read of closed file");
     if (size == -1) return read_all();
-    Bytes out;
-    out.resize_uninitialized(static_cast<size_t>(size));
-    std::optional<size_t> n = read_generic(out.data(), out.size());
-    if (!n) return std::nullopt;
-    out.resize_uninitialized(*n);
-    out.shrink_to_fit();
-    return out;
+    if (size <= buf_.readahead()) {
+        Bytes out;
+        out.resize_uninitialized(static_cast<size_t>(size));
+        buf_.take(out.data(), size);
+        return out;
+    }
+    return read_generic(size);
 }
 
 std::optional<Bytes> Buffered::read1(int64_t size) {
     if (!reads_) return BufferedIOBase::read1(size);
+    raw_checked();
+    if (size < 0) size = buffer_size_;
     Guard guard(*this);
     check_closed("read of closed file");
-    if (size < 0) size = static_cast<int64_t>(buffer_size_);
     Bytes out;
-    // As CPython: what is buffered if anything is, else one raw read of
-    // `size` straight into the result, which leaves nothing buffered.
-    if (rd_.available() > 0) {
-        out.resize_uninitialized(std::min(static_cast<size_t>(size), rd_.available()));
-        rd_.take(out.data(), out.size());
+    if (size == 0) return out;
+    // What is buffered if anything is, else one raw read of `size` straight
+    // into the result, which leaves nothing buffered.
+    if (int64_t have = buf_.readahead(); have > 0) {
+        out.resize_uninitialized(static_cast<size_t>(std::min(size, have)));
+        buf_.take(out.data(), static_cast<int64_t>(out.size()));
         return out;
     }
-    if (size == 0) return out;
-    // CPython 3.11 skips this flush, so a BufferedRandom's read1 after a
-    // write reads what the file held before the write; this does not.
-    prepare_read();
-    rd_.clear();
+    // CPython reads past pending writes here, and then sends them to the
+    // wrong place (io.BufferedRandom: write(b"XY") then read1(2) returns
+    // what the file held before the write, and the write lands after
+    // them).  This sends them first.
+    if (buf_.pending_writes()) flush_and_rewind();
+    buf_.drop_reads();
     out.resize_uninitialized(static_cast<size_t>(size));
     // CPython's read1 answers b"" (not None) when the raw stream would block.
-    size_t n = raw_read(out.data(), out.size()).value_or(0);
-    out.resize_uninitialized(n);
+    int64_t n = raw_read(out.data(), size).value_or(0);
+    out.resize_uninitialized(static_cast<size_t>(n));
     out.shrink_to_fit();
     return out;
 }
 
 std::optional<size_t> Buffered::readinto(std::span<char> buffer) {
     if (!reads_) return BufferedIOBase::readinto(buffer);
+    raw_checked();
     Guard guard(*this);
     check_closed("readinto of closed file");
-    return readinto_generic(buffer.data(), buffer.size(), false);
+    return readinto_generic(buffer, false);
 }
 
 std::optional<size_t> Buffered::readinto1(std::span<char> buffer) {
     if (!reads_) return BufferedIOBase::readinto1(buffer);
+    raw_checked();
     Guard guard(*this);
     check_closed("readinto of closed file");
     // Unlike read1, CPython's readinto1 answers None when the raw stream
     // would block and nothing was buffered.
-    return readinto_generic(buffer.data(), buffer.size(), true);
+    return readinto_generic(buffer, true);
 }
 
 std::string_view Buffered::peek(int64_t) {
     if (!reads_) no_attribute("peek");
+    raw_checked();
     Guard guard(*this);
     check_closed("peek of closed file");
     // CPython's peek on a BufferedRandom always flushes and rewinds first,
-    // which drops the read-ahead: it then shows a fresh buffer.
+    // which drops the read window: it then shows a fresh buffer.
     if (writes_) flush_and_rewind();
-    if (rd_.available() == 0) {
-        rd_.clear();
-        fill();  // would block: nothing to show
-    }
-    return {rd_.next(), rd_.available()};
+    return peek_locked();
+}
+
+// What is buffered if anything is, else one fill of an empty buffer: never
+// more (the buffer is not shifted to make room).
+std::string_view Buffered::peek_locked() {
+    if (int64_t have = buf_.readahead(); have > 0)
+        return {buf_.at(buf_.pos), static_cast<size_t>(have)};
+    buf_.drop_reads();
+    int64_t got = fill().value_or(0);  // would block: nothing to show
+    buf_.pos = 0;
+    return {buf_.at(0), static_cast<size_t>(got)};
 }
 
 std::optional<Bytes> Buffered::readline(int64_t limit) {
     if (!reads_) return BufferedIOBase::readline(limit);
+    raw_checked();
     Guard guard(*this);
     check_closed("readline of closed file");
+    return readline_locked(limit);
+}
+
+// As CPython's _buffered_readline: the line from the buffer if it is all
+// there (or the limit is); else what is buffered, pending writes sent, and
+// fresh fills of the whole buffer until a newline, the limit, EOF or a raw
+// stream that would block.
+Bytes Buffered::readline_locked(int64_t limit) {
     Bytes line;
-    size_t room = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
-    while (room > 0) {
-        if (rd_.available() == 0) {
-            // Pending writes go out only when the raw stream is read, as in
-            // CPython (readline(0) flushes nothing).
-            prepare_read();
-            rd_.clear();
-            std::optional<size_t> got = fill();
-            if (!got || *got == 0) break;
+    int64_t n = buf_.readahead();
+    if (limit >= 0 && n > limit) n = limit;
+    const char* start = buf_.at(buf_.pos);
+    if (const void* nl = n > 0 ? std::memchr(start, '\n', static_cast<size_t>(n)) : nullptr) {
+        n = static_cast<const char*>(nl) - start + 1;
+        line.append(start, static_cast<size_t>(n));
+        buf_.pos += n;
+        return line;
+    }
+    line.append(start, static_cast<size_t>(n));
+    buf_.pos += n;
+    // Only here, past the buffer, do pending writes go out: readline(0)
+    // sends nothing.
+    if (n == limit) return line;
+    if (limit >= 0) limit -= n;
+    if (writes_) flush_and_rewind();
+    for (;;) {
+        buf_.drop_reads();
+        std::optional<int64_t> got = fill();
+        if (!got || *got == 0) break;
+        n = *got;
+        if (limit >= 0 && n > limit) n = limit;
+        if (const void* nl = std::memchr(buf_.at(0), '\n', static_cast<size_t>(n))) {
+            buf_.pos = static_cast<const char*>(nl) - buf_.at(0) + 1;
+            line.append(buf_.at(0), static_cast<size_t>(buf_.pos));
+            break;
         }
-        size_t scan = std::min(room, rd_.available());
-        const void* nl = std::memchr(rd_.next(), '\n', scan);
-        size_t n = nl ? static_cast<size_t>(static_cast<const char*>(nl) - rd_.next()) + 1 : scan;
-        line.append(rd_.next(), n);
-        rd_.pos += n;
-        room -= n;
-        if (nl) break;
+        line.append(buf_.at(0), static_cast<size_t>(n));
+        if (n == limit) {
+            buf_.pos = n;
+            break;
+        }
+        if (limit >= 0) limit -= n;
     }
     return line;
 }
 
 // ---- writing ----
 
+// As CPython's BufferedWriter.write: into the buffer at the logical position
+// if it fits before the end; else the buffer is sent first and what does not
+// fit goes straight to the raw stream, the last buffer's worth staying
+// buffered.  A raw stream that would block takes what it can; the rest is
+// buffered as far as it fits, and BlockingIOError reports how much of
+// `data` was accepted.
 std::optional<size_t> Buffered::write(std::span<const char> data) {
     if (!writes_) return BufferedIOBase::write(data);
+    raw_checked();
     Guard guard(*this);
-    check_closed("write to closed file");
-    prepare_write();
-    // Fast path: it fits behind what is already pending.
-    if (data.size() <= wr_.capacity - wr_.pending()) {
-        wr_.put(data.data(), data.size());
+    if (closed_now()) throw value_error("write to closed file");
+    int64_t len = static_cast<int64_t>(data.size());
+    const char* in = data.data();
+    if (!buf_.read_window() && !buf_.write_window()) buf_.pos = buf_.raw_pos = 0;
+    if (len <= buffer_size_ - buf_.pos) {
+        if (len > 0) std::memcpy(buf_.at(buf_.pos), in, static_cast<size_t>(len));
+        if (!buf_.write_window() || buf_.write_pos > buf_.pos) buf_.write_pos = buf_.pos;
+        buf_.move_to(buf_.pos + len);
+        if (buf_.pos > buf_.write_end) buf_.write_end = buf_.pos;
         return data.size();
     }
-    size_t accepted = 0;
+
     try {
         flush_writes();
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::BlockingIOError) throw;
-        // Take what fits; the rest is the caller's to offer again.
-        accepted = wr_.put(data.data(), data.size());
-        if (accepted == data.size()) return accepted;
-        throw blocking_io_error(EAGAIN, static_cast<int64_t>(accepted), kWouldBlock);
+        // Make room by moving what is pending to the front, and take what fits.
+        if (reads_) buf_.drop_reads();
+        int64_t pending = buf_.write_end - buf_.write_pos;
+        std::memmove(buf_.at(0), buf_.at(buf_.write_pos), static_cast<size_t>(pending));
+        buf_.raw_pos -= buf_.write_pos;
+        buf_.pos -= buf_.write_pos;
+        buf_.write_end = pending;
+        buf_.write_pos = 0;
+        int64_t room = buffer_size_ - buf_.write_end;
+        int64_t taken = std::min(len, room);
+        std::memcpy(buf_.at(buf_.write_end), in, static_cast<size_t>(taken));
+        buf_.write_end += taken;
+        buf_.pos += taken;
+        if (taken == len) return data.size();
+        throw blocking_io_error(block_errno_, taken, kWouldBlock);
     }
-    // The buffer is empty: what does not fit goes straight to the raw stream.
-    // Exactly a buffer's worth stays buffered, as in CPython.
-    while (data.size() - accepted > buffer_size_) {
-        std::optional<size_t> n = raw_write(data.data() + accepted, data.size() - accepted);
+
+    // The raw stream may be ahead of the logical position (a read window
+    // was filled but not written over): put it back.
+    if (int64_t offset = buf_.raw_offset(); offset != 0) {
+        raw_seek(-offset, SEEK_CUR);
+        buf_.raw_pos -= offset;
+    }
+    int64_t done = 0;
+    while (len - done > buffer_size_) {
+        std::optional<int64_t> n = raw_write(in + done, len - done);
         if (!n) {
-            accepted += wr_.put(data.data() + accepted, data.size() - accepted);
-            if (accepted == data.size()) return accepted;
-            throw blocking_io_error(EAGAIN, static_cast<int64_t>(accepted), kWouldBlock);
+            // Buffer a buffer's worth of what is left and report the rest.
+            std::memcpy(buf_.at(0), in + done, static_cast<size_t>(buffer_size_));
+            buf_.raw_pos = 0;
+            buf_.move_to(buffer_size_);
+            buf_.write_end = buffer_size_;
+            done += buffer_size_;
+            throw blocking_io_error(block_errno_, done, kWouldBlock);
         }
-        accepted += *n;
+        done += *n;
     }
-    accepted += wr_.put(data.data() + accepted, data.size() - accepted);
-    return accepted;
+    if (reads_) buf_.drop_reads();
+    int64_t rest = len - done;
+    if (rest > 0) std::memcpy(buf_.at(0), in + done, static_cast<size_t>(rest));
+    buf_.write_pos = 0;
+    buf_.write_end = rest;
+    buf_.move_to(rest);
+    buf_.raw_pos = 0;
+    return data.size();
 }
 
 Ref<IOBase> Buffered::detach() {
     // Python flushes first (BufferedReader's flush is the raw stream's); under
     // the same lock, so that no other thread's write slips in between.
+    raw_checked();
     Guard guard(*this);
     flush_locked();
-    rd_.clear();
-    raw_pos_ = -1;
     return std::move(raw_);
 }
 
@@ -492,8 +646,9 @@ BufferedRWPair::BufferedRWPair(Ref<IOBase> reader, Ref<IOBase> writer, int64_t b
 }
 
 void BufferedRWPair::close() {
-    // Both are closed whatever happens to the first; the first failure wins.
-    run_all([&] { writer_->close(); }, [&] { reader_->close(); });
+    // Both are closed whatever happens to the first; the reader's failure
+    // wins over the writer's, as in CPython.
+    then_report_last([&] { writer_->close(); }, [&] { reader_->close(); });
 }
 
 bool BufferedRWPair::closed() const { return writer_->closed(); }

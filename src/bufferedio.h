@@ -3,8 +3,9 @@
 // stream.
 //
 // The three single-stream classes share one engine, Buffered, as CPython's
-// share one C struct: a read-ahead buffer, a write-behind buffer and a cached
-// raw position.  Which halves a class uses is fixed at construction.
+// share one C struct: one buffer that reads fill and writes overwrite
+// (SharedBuffer) and a cached raw position.  Whether a class reads, writes or
+// both is fixed at construction.
 #pragma once
 
 #include <atomic>
@@ -18,48 +19,56 @@
 
 namespace pyio {
 
-// Bytes read from the raw stream and not yet handed out.
-// Invariant: pos <= end <= capacity; [pos, end) is the unread data.
-struct ReadAhead {
-    std::unique_ptr<char[]> data;
-    size_t capacity = 0;
-    size_t pos = 0, end = 0;
+// The one buffer of a Buffered object, holding a window of the raw stream
+// that reads fill and writes overwrite, as CPython's does: reads and writes
+// interleave in it without flushing, so what a BufferedRandom has read ahead
+// survives a write.  Offsets index `data`:
+//
+//   pos        the logical position: where the next read or write happens
+//   raw_pos    where the raw stream's position falls in the window (< 0: not
+//              known; it is meaningful only while a window is valid)
+//   read_end   one past the last byte read from the raw stream; -1: no read
+//              window (nothing can be served from the buffer)
+//   write_pos, write_end  the bytes written and not yet sent to the raw
+//              stream; write_end -1: no write window
+//
+// With a read window, [pos, read_end) is what can be read without a raw
+// call.  With a write window, sending [write_pos, write_end) needs the raw
+// stream rewound by raw_offset() + (pos - write_pos) first.  Which windows a
+// stream may have is fixed by its class (`reads`, `writes`).
+struct SharedBuffer {
+    std::unique_ptr<char[]> data;  // null once the stream is closed
+    int64_t capacity = 0;
+    bool reads = false, writes = false;
+    int64_t pos = 0, raw_pos = 0;
+    int64_t read_end = -1;
+    int64_t write_pos = 0, write_end = -1;
 
-    size_t available() const noexcept { return end - pos; }
-    const char* next() const noexcept { return data.get() + pos; }
-    void clear() noexcept { pos = end = 0; }
-    // Copies up to n unread bytes to out and consumes them; returns how many.
-    size_t take(char* out, size_t n) noexcept {
-        n = std::min(n, available());
-        if (n) std::memcpy(out, next(), n);
-        pos += n;
-        return n;
+    bool read_window() const noexcept { return reads && read_end != -1; }
+    bool write_window() const noexcept { return writes && write_end != -1; }
+    // Bytes that can be read without a raw call.
+    int64_t readahead() const noexcept { return read_window() ? read_end - pos : 0; }
+    // How far the raw stream is ahead of the logical position.
+    int64_t raw_offset() const noexcept {
+        return (read_window() || write_window()) && raw_pos >= 0 ? raw_pos - pos : 0;
     }
-};
-
-// Bytes accepted by write() and not yet written to the raw stream.
-// Invariant: start <= end <= capacity; [start, end) is pending, and the raw
-// stream is positioned where its first byte belongs.
-struct WriteBehind {
-    std::unique_ptr<char[]> data;
-    size_t capacity = 0;
-    size_t start = 0, end = 0;
-
-    size_t pending() const noexcept { return end - start; }
-    size_t room() const noexcept { return capacity - end; }
-    void clear() noexcept { start = end = 0; }
-    // Appends up to n bytes (as many as fit, moving pending data to the front
-    // first if that makes room); returns how many.
-    size_t put(const char* in, size_t n) noexcept {
-        if (n > room() && start > 0) {
-            std::memmove(data.get(), data.get() + start, pending());
-            end -= start;
-            start = 0;
-        }
-        n = std::min(n, room());
-        if (n) std::memcpy(data.get() + end, in, n);
-        end += n;
-        return n;
+    bool pending_writes() const noexcept { return write_window() && write_pos < write_end; }
+    void drop_reads() noexcept { read_end = -1; }
+    void drop_writes() noexcept {
+        write_pos = 0;
+        write_end = -1;
+    }
+    // Moves the logical position, stretching the read window over what was
+    // written past its end.
+    void move_to(int64_t p) noexcept {
+        pos = p;
+        if (read_window() && read_end < pos) read_end = pos;
+    }
+    char* at(int64_t offset) const noexcept { return data.get() + offset; }
+    // Copies n <= readahead() bytes to out and consumes them.
+    void take(char* out, int64_t n) noexcept {
+        if (n > 0) std::memcpy(out, at(pos), static_cast<size_t>(n));
+        pos += n;
     }
 };
 
@@ -92,7 +101,7 @@ public:
     const std::string& mode() override;
     // The raw stream (a new reference); ValueError once detached.
     Ref<IOBase> raw();
-    int64_t buffer_size() const noexcept { return static_cast<int64_t>(buffer_size_); }
+    int64_t buffer_size() const noexcept { return buffer_size_; }
 
 protected:
     enum class Role { Reader, Writer, Random };
@@ -105,43 +114,56 @@ private:
     class Guard;
 
     IOBase& raw_checked() const;
-    // The cached raw position, asking the raw stream when it is not known.
-    int64_t raw_tell();
-    int64_t raw_seek(int64_t pos, int whence);
-    // One raw read into [p, p+n): nullopt = would block.  Keeps raw_pos_.
-    std::optional<size_t> raw_read(char* p, size_t n);
-    std::optional<size_t> raw_write(const char* p, size_t n);
-    // One raw read appended to the read-ahead, as CPython's
-    // _bufferedreader_fill_buffer does; callers clear() it first to start a
-    // fresh buffer.  Appending keeps [0, end) one contiguous raw window.
-    std::optional<size_t> fill();
-
-    // The *_unlocked functions run with the lock held.
+    // CPython's IS_CLOSED: closed by close() (the buffer is gone) or the raw
+    // stream is closed.
+    bool closed_now() const;
+    // CPython's CHECK_CLOSED: ValueError(message) when closed -- unless bytes
+    // are still buffered, which reads serve even once the raw stream was
+    // closed behind this object's back.
     void check_closed(const char* message) const;
-    // flush() with the lock already held.
+    // "<BufferedReader name='path'>", for messages.
+    std::string describe();
+
+    // The raw calls, keeping abs_pos_.  raw_read/raw_write: nullopt = would
+    // block; a count beyond what was asked is OSError.
+    int64_t raw_tell();
+    int64_t known_raw_tell() { return abs_pos_ != -1 ? abs_pos_ : raw_tell(); }
+    int64_t raw_seek(int64_t target, int whence);
+    std::optional<int64_t> raw_read(char* p, int64_t n);
+    std::optional<int64_t> raw_write(const char* p, int64_t n);
+    // One raw read appended to the read window (or starting a new one).
+    std::optional<int64_t> fill();
+
+    // The *_locked and the helpers below run with the lock held.
+    // flush() as the class has it: the raw stream's for a reader, else
+    // sending what is pending.
     void flush_locked();
-    void flush_writes();  // BlockingIOError if the raw stream would block
-    // Makes the raw position the logical one: pending writes go out and the
-    // read-ahead is dropped (the raw stream is rewound over it).
+    // Sends the write window (BlockingIOError if the raw stream would block,
+    // keeping what it did not take); afterwards there is no write window.
+    void flush_writes();
+    // flush_writes, then the raw stream is put at the logical position and
+    // the read window dropped.
     void flush_and_rewind();
-    // Before reading, pending writes must reach the raw stream.
-    void prepare_read();
-    // Before writing, the raw stream must be rewound over the read-ahead.
-    void prepare_write();
-    // The read strategies of CPython's read(n), readinto()/readinto1() and
-    // read1(): what they leave buffered decides what a later read1, readinto1
-    // or peek returns, so they follow CPython's choices exactly.
-    std::optional<size_t> read_generic(char* out, size_t n);
-    std::optional<size_t> readinto_generic(char* out, size_t n, bool one_raw_read);
+    // The read strategies of CPython's read(n), readinto()/readinto1(),
+    // read(-1), peek and readline: what they leave buffered decides what a
+    // later read1, readinto1 or peek returns, and which raw calls they make
+    // decides what a non-blocking or failing raw stream does, so they follow
+    // CPython's choices exactly.
+    std::optional<Bytes> read_generic(int64_t n);
+    std::optional<size_t> readinto_generic(std::span<char> buffer, bool one_raw_read);
     std::optional<Bytes> read_all();
+    std::string_view peek_locked();
+    Bytes readline_locked(int64_t limit);
 
     Ref<IOBase> raw_;  // null once detached
-    const size_t buffer_size_;
+    const int64_t buffer_size_;
     const bool reads_, writes_;
-    ReadAhead rd_;
-    WriteBehind wr_;
-    // The raw stream's position as of our last raw call; -1: not known.
-    int64_t raw_pos_ = -1;
+    SharedBuffer buf_;
+    // The raw stream's absolute position as of our last raw call; -1: not known.
+    int64_t abs_pos_ = -1;
+    // errno as the raw write that would block left it, for BlockingIOError
+    // (CPython reports errno: EAGAIN from a descriptor, 0 from most others).
+    int block_errno_ = 0;
 
     // CPython's buffered objects are locked; a thread that re-enters its own
     // object (a raw callback calling back) gets RuntimeError, not a deadlock.

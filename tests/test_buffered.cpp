@@ -55,6 +55,13 @@ Step result(int64_t n) {
     return [n] { return n; };
 }
 Step would_block() { return result(PYIO_WOULD_BLOCK); }
+// "Would block" with errno set, as a raw stream over a descriptor leaves it.
+Step would_block_errno(int errnum) {
+    return [errnum] {
+        errno = errnum;
+        return std::optional<int64_t>(PYIO_WOULD_BLOCK);
+    };
+}
 Step fail_with(int errnum) {
     return [errnum] { return int64_t{pyio_error_set_oserror(errnum, nullptr)}; };
 }
@@ -66,6 +73,7 @@ struct FakeRaw {
     int64_t max_write = INT64_MAX;  // most bytes one write takes
     std::deque<Step> read_script;   // one step per readinto call, then transfer
     std::deque<Step> write_script;  // one step per write call, then transfer
+    int close_errno = 0;            // close fails with this errno (after recording it)
 
     // Every call but destroy, in order: "readinto 8", "write 3", "seek -2 1",
     // "tell", "truncate 4", "flush", "close".
@@ -148,8 +156,9 @@ int fake_flush(void* context) {
 }
 
 int fake_close(void* context) {
-    fake(context).events.push_back("close");
-    return 0;
+    FakeRaw& f = fake(context);
+    f.events.push_back("close");
+    return f.close_errno ? pyio_error_set_oserror(f.close_errno, nullptr) : 0;
 }
 
 void fake_destroy(void* context) { fake(context).destroyed = true; }
@@ -894,6 +903,47 @@ TEST(BufferedReader, RawReadFailureIsReported) {
     EXPECT_EQ(read_str(r.get(), 1), "0");
 }
 
+TEST(BufferedReader, BufferedBytesAreServedAfterTheRawIsClosedBehindIt) {
+    // python3, BufferedReader(FileIO(path), 4) over b"abcdefgh": after read(1)
+    // and raw.close(), closed is True and yet peek() -> b"bcd", read(2) ->
+    // b"bc", readinto of 1 byte -> 1; only what needs the raw stream fails:
+    // read(5) and readline() with "I/O operation on closed file", then, with
+    // nothing left, "read of closed file".
+    TempDir dir;
+    std::string path = dir.file("f");
+    spit(path, "abcdefgh");
+    Stream raw = open_file(path, "rb");
+    Stream r(pyio_bufferedreader_new(raw.get(), 4));
+    EXPECT_EQ(read_str(r.get(), 1), "a");
+    ASSERT_EQ(pyio_close(raw.get()), 0);
+    EXPECT_EQ(pyio_closed(r.get()), 1);
+    EXPECT_EQ(peek_str(r.get()), "bcd");
+    EXPECT_EQ(read_str(r.get(), 2), "bc");
+    EXPECT_EQ(readinto_str(r.get(), 1), "d");
+    EXPECT_EQ(read_str(r.get(), 1), "<-1>");
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "read of closed file");
+
+    Stream raw2 = open_file(path, "rb");
+    Stream r2(pyio_bufferedreader_new(raw2.get(), 4));
+    EXPECT_EQ(read_str(r2.get(), 1), "a");
+    ASSERT_EQ(pyio_close(raw2.get()), 0);
+    EXPECT_EQ(read_str(r2.get(), 5), "<-1>");
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "I/O operation on closed file.");
+    EXPECT_EQ(pyio_close(r2.get()), 0);  // nothing to do: the raw stream is closed
+}
+
+TEST(BufferedReader, CloseFlushesTheRawStreamFirst) {
+    // python3, a Python raw under BufferedReader: close() calls raw.flush()
+    // and then raw.close() (whose own close flushes again).
+    FakeRaw f;
+    f.data = "abc";
+    Stream r = reader_over(f, 8);
+    EXPECT_EQ(read_str(r.get(), 1), "a");
+    ASSERT_EQ(pyio_close(r.get()), 0);
+    std::vector<std::string> tail(f.events.end() - 3, f.events.end());
+    EXPECT_EQ(tail, (std::vector<std::string>{"flush", "flush", "close"}));
+}
+
 TEST(BufferedReader, FlushIsTheRawStreamsFlush) {
     FakeRaw f;
     Stream r = reader_over(f, 8);
@@ -996,7 +1046,7 @@ TEST(BufferedWriter, WouldBlockTakesWhatFitsAndReportsIt) {
     FakeRaw f;
     Stream w = writer_over(f, 8);
     EXPECT_EQ(write_str(w.get(), "abcde"), 5);
-    f.write_script = {would_block()};
+    f.write_script = {would_block_errno(EAGAIN)};
     EXPECT_EQ(write_str(w.get(), "fghijk"), -1);
     EXPECT_PYIO_ERROR(PYIO_ERR_BLOCKING_IO, "[Errno 11] write could not complete without blocking");
     EXPECT_EQ(pyio_error_errno(), EAGAIN);
@@ -1088,12 +1138,30 @@ TEST(BufferedWriter, FlushThatWouldBlockIsBlockingIOError) {
     FakeRaw f;
     Stream w = writer_over(f, 8);
     EXPECT_EQ(write_str(w.get(), "abc"), 3);
-    f.write_script = {would_block()};
+    f.write_script = {would_block_errno(EAGAIN)};
     EXPECT_EQ(pyio_flush(w.get()), -1);
     EXPECT_PYIO_ERROR(PYIO_ERR_BLOCKING_IO, "[Errno 11] write could not complete without blocking");
     EXPECT_EQ(pyio_error_characters_written(), 0);
     ASSERT_EQ(pyio_flush(w.get()), 0);
     EXPECT_EQ(f.data, "abc");
+}
+
+TEST(BufferedWriter, BlockingIOErrorReportsTheErrnoTheRawStreamLeft) {
+    // python3, a Python raw whose write returns None: BlockingIOError(0,
+    // 'write could not complete without blocking', 0) -- errno is whatever
+    // the raw call left, cleared before it; over a descriptor, EAGAIN.
+    FakeRaw f;
+    Stream w = writer_over(f, 8);
+    EXPECT_EQ(write_str(w.get(), "abc"), 3);
+    errno = EINTR;  // stale: must not leak into the error
+    f.write_script = {would_block()};
+    EXPECT_EQ(pyio_flush(w.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_BLOCKING_IO, "[Errno 0] write could not complete without blocking");
+    EXPECT_EQ(pyio_error_errno(), 0);
+    f.write_script = {would_block()};
+    EXPECT_EQ(write_str(w.get(), "defghijkl"), -1);
+    EXPECT_EQ(pyio_error_errno(), 0);
+    EXPECT_EQ(pyio_error_characters_written(), 5);
 }
 
 TEST(BufferedWriter, RawWriteFailureIsOSErrorAndKeepsTheData) {
@@ -1157,6 +1225,23 @@ TEST(BufferedWriter, CloseWhoseFlushFailsStillClosesTheRawAndReportsTheFlushErro
     EXPECT_EQ(f.count("close"), 1);
     EXPECT_EQ(pyio_closed(w.get()), 1);
     EXPECT_EQ(pyio_close(w.get()), 0);
+}
+
+TEST(BufferedWriter, CloseWhoseFlushAndCloseBothFailReportsTheCloseError) {
+    // python3: raw.write raising ENOSPC and raw.close raising EIO: close()
+    // raises the EIO error (the ENOSPC one is its __context__), and the
+    // object is closed.
+    FakeRaw f;
+    Stream w = writer_over(f, 8);
+    EXPECT_EQ(write_str(w.get(), "abc"), 3);
+    f.write_script = {fail_with(ENOSPC)};
+    f.close_errno = EIO;
+    EXPECT_EQ(pyio_close(w.get()), -1);
+    EXPECT_PYIO_KIND(PYIO_ERR_OS);
+    EXPECT_EQ(pyio_error_errno(), EIO);
+    EXPECT_EQ(pyio_closed(w.get()), 1);
+    EXPECT_EQ(write_str(w.get(), "x"), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "write to closed file");
 }
 
 TEST(BufferedWriter, ClosedWriterReportsPythonsMessages) {
@@ -1505,6 +1590,45 @@ TEST(BufferedRandom, AnEmptyReadintoWithNothingBufferedFlushes) {
     EXPECT_EQ(f.data, "ABcdef");
 }
 
+TEST(BufferedRandom, ReadAheadSurvivesAWrite) {
+    // python3, BufferedRandom(raw, 4) over b"abcdef": read(1) -> b"a",
+    // write(b"X"), read1(10) -> b"cd" (still buffered: the write went into
+    // the same buffer), peek() -> b"ef", tell() -> 4; the file is b"aXcdef".
+    FakeRaw f;
+    f.data = "abcdef";
+    Stream s = random_over(f, 4);
+    EXPECT_EQ(read_str(s.get(), 1), "a");
+    EXPECT_EQ(write_str(s.get(), "X"), 1);
+    int reads = f.count("readinto");
+    EXPECT_EQ(read1_str(s.get(), 10), "cd");
+    EXPECT_EQ(f.count("readinto"), reads);
+    EXPECT_EQ(peek_str(s.get()), "ef");
+    EXPECT_EQ(pyio_tell(s.get()), 4);
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(f.data, "aXcdef");
+    // The same raw calls as python3's, in order (after the constructor's tell).
+    std::vector<std::string> expected = {"tell",     "seek 0 1",   "readinto 4", "seek -3 1",
+                                         "write 1",  "seek 2 1",   "readinto 4", "tell",
+                                         "seek -2 1", "flush",     "close"};
+    EXPECT_EQ(f.events, expected);
+}
+
+TEST(BufferedRandom, WritingPastTheReadAheadKeepsTheBufferedBytesBefore) {
+    // python3, buffer 8 over b"0123456789": read(2), write(b"AB"), seek(-3, 1)
+    // -> 1 without a raw call, read(3) -> b"1AB".
+    FakeRaw f;
+    f.data = "0123456789";
+    Stream s = random_over(f, 8);
+    EXPECT_EQ(read_str(s.get(), 2), "01");
+    EXPECT_EQ(write_str(s.get(), "AB"), 2);
+    int moving = f.moving_calls();
+    EXPECT_EQ(pyio_seek(s.get(), -3, PYIO_SEEK_CUR), 1);
+    EXPECT_EQ(read_str(s.get(), 3), "1AB");
+    EXPECT_EQ(f.moving_calls(), moving);
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(f.data, "01AB456789");
+}
+
 TEST(BufferedRandom, RequiresASeekableRaw) {
     Pipe p;
     Stream rw(pyio_fileio_fdopen(dup(p.rfd), "rb+", 1));
@@ -1600,6 +1724,21 @@ TEST(BufferedRWPair, CloseClosesBoth) {
     EXPECT_EQ(pyio_closed(pair.get()), 1);
     EXPECT_EQ(pyio_closed(p.read_end.get()), 1);
     EXPECT_EQ(pyio_closed(p.write_end.get()), 1);
+}
+
+TEST(BufferedRWPair, CloseWhereBothFailReportsTheReadersError) {
+    // python3: the writer's flush raising ENOSPC and the reader's raw close
+    // raising EIO: close() raises the EIO error; both are closed.
+    FakeRaw in, out;
+    in.close_errno = EIO;
+    Stream reader = raw_stream(in), writer = raw_stream(out);
+    Stream pair(pyio_bufferedrwpair_new(reader.get(), writer.get(), 8));
+    EXPECT_EQ(write_str(pair.get(), "x"), 1);
+    out.write_script = {fail_with(ENOSPC)};
+    EXPECT_EQ(pyio_close(pair.get()), -1);
+    EXPECT_EQ(pyio_error_errno(), EIO);
+    EXPECT_EQ(in.count("close"), 1);
+    EXPECT_EQ(out.count("close"), 1);
 }
 
 TEST(BufferedRWPair, ClosedReflectsTheWriter) {
@@ -1806,10 +1945,11 @@ TEST(BufferedReentrancy, ReadFromInsideTheRawReadintoIsRuntimeError) {
         return -1;  // the callback fails, leaving the inner error recorded
     }};
     EXPECT_EQ(read_str(r.get(), 1), "<-1>");
-    EXPECT_PYIO_ERROR(PYIO_ERR_RUNTIME, "reentrant call inside <BufferedReader>");
+    // CPython's message names the object as its repr does.
+    EXPECT_PYIO_ERROR(PYIO_ERR_RUNTIME, "reentrant call inside <BufferedReader name='fake'>");
     EXPECT_EQ(inner_result, -1);
     EXPECT_EQ(inner_kind, PYIO_ERR_RUNTIME);
-    EXPECT_EQ(inner_message, "reentrant call inside <BufferedReader>");
+    EXPECT_EQ(inner_message, "reentrant call inside <BufferedReader name='fake'>");
     // The lock was released: the object still works.
     EXPECT_EQ(read_str(r.get(), 3), "012");
 }
@@ -1824,10 +1964,25 @@ TEST(BufferedReentrancy, WriteFromInsideTheRawWriteIsRuntimeError) {
     }};
     EXPECT_EQ(write_str(w.get(), "abc"), 3);
     EXPECT_EQ(pyio_flush(w.get()), -1);
-    EXPECT_PYIO_ERROR(PYIO_ERR_RUNTIME, "reentrant call inside <BufferedWriter>");
+    EXPECT_PYIO_ERROR(PYIO_ERR_RUNTIME, "reentrant call inside <BufferedWriter name='fake'>");
     EXPECT_EQ(inner_result, -1);
     ASSERT_EQ(pyio_flush(w.get()), 0);
     EXPECT_EQ(f.data, "abc");
+}
+
+TEST(BufferedReentrancy, TheMessageOfANamelessStreamHasNoName) {
+    // python3: "reentrant call inside <_io.BufferedWriter>" for a raw stream
+    // without a name (the named case is above).
+    FakeRaw f;
+    pyio_rawio_callbacks cb{};
+    cb.struct_size = sizeof cb;
+    cb.write = fake_write;
+    Stream nameless(pyio_rawio_new(&cb, &f, nullptr));
+    Stream w(pyio_bufferedwriter_new(nameless.get(), 8));
+    f.write_script = {[&]() -> std::optional<int64_t> { return pyio_flush(w.get()); }};
+    EXPECT_EQ(write_str(w.get(), "abc"), 3);
+    EXPECT_EQ(pyio_flush(w.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_RUNTIME, "reentrant call inside <BufferedWriter>");
 }
 
 TEST(BufferedReentrancy, AnotherThreadWaitsInsteadOfFailing) {

@@ -433,16 +433,25 @@ PYIO_API int pyio_releasebuffer(pyio_stream *stream);
  * (a non-blocking raw stream: what is there, or PYIO_WOULD_BLOCK); a write
  * accepts everything, and when a non-blocking raw stream would block, fails
  * with BlockingIOError whose characters_written says how much of this call's
- * data was accepted (the rest was not); a later flush writes what is
- * buffered.  close flushes, closes the raw stream even if the flush failed,
- * and reports the flush failure.  As in CPython, when the raw stream would
- * block: pyio_read and pyio_readinto return what is there or
- * PYIO_WOULD_BLOCK, pyio_readinto1 PYIO_WOULD_BLOCK, pyio_read1, pyio_peek
- * and pyio_readline 0.  detach() must not race other calls on the same
+ * data was accepted (the rest was not), and whose errno is what the raw
+ * stream left in errno (EAGAIN from a descriptor; a callback stream's is
+ * cleared before the call, so 0 unless the callback sets it), as CPython's;
+ * a later flush writes what is buffered.  Reads and writes share one buffer,
+ * so a BufferedRandom keeps what it read ahead across writes.  Bytes still
+ * buffered are served even after the raw stream was closed behind the
+ * buffered object's back.  close flushes (a reader: the raw stream's flush),
+ * closes the raw stream even if the flush failed, and reports the flush
+ * failure -- or, when closing the raw stream fails too, that failure, as
+ * CPython does.  As in CPython, when the raw stream would block: pyio_read
+ * and pyio_readinto return what is there or PYIO_WOULD_BLOCK, pyio_readinto1
+ * PYIO_WOULD_BLOCK, pyio_read1, pyio_peek and pyio_readline 0.  Unlike
+ * CPython's, a BufferedRandom's pyio_read1 with nothing buffered sends
+ * pending writes before it reads (CPython reads past them and then writes
+ * them to the wrong place).  detach() must not race other calls on the same
  * object (its raw pointer is read unlocked by the attribute queries).
- * Every object is internally locked; a raw
- * stream that calls back into the buffered object calling it gets
- * RuntimeError("reentrant call inside <BufferedReader>"). */
+ * Every object is internally locked; a raw stream that calls back into the
+ * buffered object calling it gets RuntimeError("reentrant call inside
+ * <BufferedReader name='path'>"), naming it as Python's repr() does. */
 PYIO_API pyio_stream *pyio_bufferedreader_new(pyio_stream *raw, int64_t buffer_size);
 PYIO_API pyio_stream *pyio_bufferedwriter_new(pyio_stream *raw, int64_t buffer_size);
 PYIO_API pyio_stream *pyio_bufferedrandom_new(pyio_stream *raw, int64_t buffer_size);

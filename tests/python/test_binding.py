@@ -2393,6 +2393,8 @@ class BufferedCallbackTest(unittest.TestCase):
                 b.write(b"cdefgh")
             self.assertEqual(cm.exception.characters_written, 2)
             self.assertEqual(cm.exception.strerror, "write could not complete without blocking")
+            # No errno: the raw object said None without one.
+            self.assertEqual(cm.exception.errno, 0)
             with self.assertRaises(BlockingIOError) as cm:
                 b.flush()
             self.assertEqual(cm.exception.characters_written, 0)

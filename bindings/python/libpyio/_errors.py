@@ -143,13 +143,15 @@ def error(filename=_NO_FILENAME):
     if kind == _lib.ERR_BLOCKING_IO:
         errnum = lib.pyio_error_errno()
         written = lib.pyio_error_characters_written()
+        # The text may be the layer's own ("write could not complete without
+        # blocking"), not strerror's; and errno may be 0 (a raw stream that
+        # said "would block" without one, as io reports it too).
+        prefix = f"[Errno {errnum}] "
+        if message.startswith(prefix):
+            return BlockingIOError(errnum, message[len(prefix):], written)
         if not errnum:
             return BlockingIOError(message)
-        # The text may be the layer's own ("write could not complete without
-        # blocking"), not strerror's.
-        prefix = f"[Errno {errnum}] "
-        text = message[len(prefix):] if message.startswith(prefix) else os.strerror(errnum)
-        return BlockingIOError(errnum, text, written)
+        return BlockingIOError(errnum, os.strerror(errnum), written)
     if kind == _lib.ERR_UNSUPPORTED_OPERATION:
         return io.UnsupportedOperation(message)
     if kind == _lib.ERR_UNICODE_DECODE:
