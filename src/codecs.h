@@ -125,8 +125,12 @@ const Codec& lookup_codec(std::string_view encoding);
 // What a decoding error handler puts in place of the undecodable
 // input[start, end): appends it to `out` (generalized UTF-8), or throws for
 // strict (and for surrogateescape on bytes below 0x80, as Python does).
-void handle_decode_error(ErrorHandler errors, std::string_view encoding, std::string_view input,
-                         size_t start, size_t end, std::string_view reason, std::string& out);
+// Returns where decoding resumes, as Python's handlers return it: `end`,
+// except that surrogateescape escapes at most four bytes and stops before the
+// first byte below 0x80, and surrogatepass (UTF codecs only, known by the
+// encoding name) decodes one surrogate starting at `start`.
+size_t handle_decode_error(ErrorHandler errors, std::string_view encoding, std::string_view input,
+                           size_t start, size_t end, std::string_view reason, std::string& out);
 
 // What an encoding error handler puts in place of the unencodable code points
 // [start, end) of `text`.  `replacement` is text the encoder must encode in its
@@ -140,6 +144,21 @@ struct EncodeReplacement {
 EncodeReplacement handle_encode_error(ErrorHandler errors, std::string_view encoding,
                                       std::string_view text, size_t start, size_t end,
                                       std::string_view reason);
+
+// The same two for callers that know the byte offset in `text` of code point
+// `start`: constant work per error, so that a text with many errors costs
+// linear time.
+[[noreturn]] void throw_encode_error_at(std::string_view encoding, std::string_view text,
+                                        size_t start, size_t end, size_t start_offset,
+                                        std::string_view reason);
+EncodeReplacement handle_encode_error_at(ErrorHandler errors, std::string_view encoding,
+                                         std::string_view text, size_t start, size_t end,
+                                         size_t start_offset, std::string_view reason);
+
+// The codecs with native code (codec_unicode.cpp), by the name of their module
+// in Python's encodings package ("utf_8", "latin_1", "utf_16_le"...); nullptr
+// for any other module.
+std::unique_ptr<Codec> make_unicode_codec(std::string_view python_module);
 
 // Factories the registry uses for encodings without native code (codec_iconv.cpp).
 // A single-byte charset: a translation table built from iconv once; nullptr if
