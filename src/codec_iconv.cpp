@@ -1,1 +1,1499 @@
+// The codecs that go through the iconv API (codecs.h).
+//
+// Single-byte charsets become a 256-entry table, derived from iconv once per
+// codec, so decoding and encoding never call iconv.  Every other charset is
+// converted by iconv in large pieces, with CPython's behaviour layered on top:
+// the byte ranges and reasons of its decoding errors, its tables where glibc's
+// differ (codec_iconv.h), and for the ISO-2022 family its interpretation of
+// escape sequences.  The ISO-2022 decoder reads the escape sequences itself and
+// hands iconv only runs of one character set, so the shift state at every
+// character boundary is known here and fits in DecoderState::flags.
+//
+// Each decoder and encoder owns its iconv_t; codec objects only hold immutable
+// tables, which decoders and encoders share through a shared_ptr.
+
+#include "codec_iconv.h"
+
+#include <errno.h>
+#include <iconv.h>
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
 #include "codecs.h"
+#include "error.h"
+#include "utf8.h"
+
+namespace pyio {
+namespace {
+
+using iconv_data::kNone;
+
+constexpr const char* kIllegal = "illegal multibyte sequence";
+constexpr const char* kIncomplete = "incomplete multibyte sequence";
+constexpr const char* kUndefined = "character maps to <undefined>";
+
+constexpr unsigned char ESC = 0x1b, SO = 0x0e, SI = 0x0f, LF = 0x0a;
+
+// Input is converted this many bytes per iconv() call: large enough that the
+// per-call cost vanishes, small enough to bound the output reserved per call.
+constexpr size_t kSlice = 64 * 1024;
+// setstate() accepts at most this many pending bytes (CPython's multibyte
+// decoders keep at most 8).
+constexpr size_t kMaxPending = 16;
+
+// The pending bytes followed by the new input, copied only when there is
+// something pending.
+std::string_view joined(const std::string& pending, std::string_view input, std::string& buffer) {
+    if (pending.empty()) return input;
+    buffer.reserve(pending.size() + input.size());
+    buffer.assign(pending).append(input);
+    return buffer;
+}
+
+// Runs `append`, which appends to `out`; if it throws, `out` is left as it
+// was: a call that fails returns nothing, as in Python.
+template <class F>
+void all_or_nothing(std::string& out, F&& append) {
+    const size_t base = out.size();
+    try {
+        append();
+    } catch (...) {
+        out.resize(base);
+        throw;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// iconv_t
+// ---------------------------------------------------------------------------
+
+struct Converted {
+    size_t consumed;
+    int error;  // 0, EILSEQ, EINVAL; E2BIG only from convert_bounded
+};
+
+class Iconv {
+public:
+    Iconv(const std::string& to, const std::string& from)
+        : cd_(iconv_open(to.c_str(), from.c_str())) {}
+    ~Iconv() {
+        if (ok()) iconv_close(cd_);
+    }
+    Iconv(const Iconv&) = delete;
+    Iconv& operator=(const Iconv&) = delete;
+
+    bool ok() const noexcept { return cd_ != reinterpret_cast<iconv_t>(-1); }
+    void reset() noexcept { iconv(cd_, nullptr, nullptr, nullptr, nullptr); }
+
+    // Converts as much of `in` as iconv can, appending to `out`; stops at the
+    // first sequence it cannot convert or an incomplete one at the end.
+    Converted convert(std::string_view in, std::string& out) { return run(in, out, SIZE_MAX); }
+
+    // The same, writing at most `limit` bytes: stops with E2BIG before the
+    // first character that would not fit.
+    Converted convert_bounded(std::string_view in, std::string& out, size_t limit) {
+        return run(in, out, limit);
+    }
+
+    // Appends what returns the conversion to its initial shift state.
+    void flush(std::string& out) {
+        for (size_t room = 64;; room *= 2) {
+            size_t base = out.size();
+            out.resize(base + room);
+            char* op = out.data() + base;
+            size_t left = room;
+            size_t r = iconv(cd_, nullptr, nullptr, &op, &left);
+            out.resize(base + room - left);
+            if (r != static_cast<size_t>(-1) || errno != E2BIG) return;
+        }
+    }
+
+private:
+    Converted run(std::string_view in, std::string& out, size_t limit) {
+        char* ip = const_cast<char*>(in.data());
+        size_t il = in.size();
+        size_t produced = 0;
+        for (;;) {
+            size_t room = std::min(limit - produced, il * 3 + 32);
+            size_t base = out.size();
+            out.resize(base + room);
+            char* op = out.data() + base;
+            size_t left = room;
+            size_t r = iconv(cd_, &ip, &il, &op, &left);
+            int err = r == static_cast<size_t>(-1) ? errno : 0;
+            out.resize(base + room - left);
+            produced += room - left;
+            // Out of room: grow, unless the caller's limit is what ran out.
+            if (err == E2BIG && limit == SIZE_MAX) continue;
+            return {in.size() - il, err};
+        }
+    }
+
+    iconv_t cd_;
+};
+
+std::string utf8_of(char32_t cp) {
+    std::string s;
+    utf8::append(s, cp);
+    return s;
+}
+
+// Big-endian `length` bytes of `value`.
+std::string bytes_of(uint32_t value, size_t length) {
+    std::string s(length, '\0');
+    for (size_t i = 0; i < length; ++i) s[length - 1 - i] = static_cast<char>(value >> (8 * i));
+    return s;
+}
+
+// ---------------------------------------------------------------------------
+// Single-byte charsets
+// ---------------------------------------------------------------------------
+
+class CharmapTable {
+public:
+    // nullptr unless iconv knows the charset and every byte decodes on its own
+    // to one code point or to nothing it knows.
+    static std::shared_ptr<const CharmapTable> build(std::string_view iconv_name,
+                                                     std::string_view python_name);
+
+    struct Utf8 {
+        char bytes[3];
+        uint8_t length;  // 0: the byte is undefined
+    };
+    const Utf8& decode(unsigned char b) const noexcept { return decode_[b]; }
+    bool ascii_decode_identity() const noexcept { return ascii_decode_identity_; }
+    bool ascii_encode_identity() const noexcept { return ascii_encode_identity_; }
+    // The byte for cp, or -1.
+    int encode(char32_t cp) const noexcept {
+        if (cp > 0xffff) return -1;
+        int16_t page = page_index_[cp >> 8];
+        return page < 0 ? -1 : pages_[static_cast<size_t>(page)][cp & 0xff];
+    }
+
+private:
+    void define(unsigned char b, char32_t cp);
+    void build_encoder();
+
+    std::array<Utf8, 256> decode_{};
+    std::array<char32_t, 256> cp_{};
+    bool ascii_decode_identity_ = false;
+    bool ascii_encode_identity_ = false;
+    std::array<int16_t, 256> page_index_{};
+    std::vector<std::array<int16_t, 256>> pages_;
+};
+
+void CharmapTable::define(unsigned char b, char32_t cp) {
+    cp_[b] = cp;
+    Utf8& e = decode_[b];
+    char buf[4];
+    e.length = static_cast<uint8_t>(utf8::encode(cp, buf));
+    std::memcpy(e.bytes, buf, e.length);
+}
+
+std::shared_ptr<const CharmapTable> CharmapTable::build(std::string_view iconv_name,
+                                                        std::string_view python_name) {
+    Iconv cd("UTF-8", std::string(iconv_name));
+    if (!cd.ok()) return nullptr;
+    auto table = std::make_shared<CharmapTable>();
+    for (int b = 0; b < 256; ++b) {
+        cd.reset();
+        const char byte = static_cast<char>(b);
+        std::string out;
+        Converted r = cd.convert({&byte, 1}, out);
+        if (r.error == EILSEQ) continue;  // undefined
+        if (r.error != 0 || r.consumed != 1) return nullptr;
+        // Some converters hold a character back until they know whether a
+        // combining mark follows (glibc's CP1255, CP1258); Python's codecs
+        // map each byte on its own.
+        cd.flush(out);
+        size_t i = 0;
+        int32_t cp = out.empty() ? -1 : utf8::decode(out, i);
+        if (cp < 0 || cp > 0xffff || i != out.size()) return nullptr;
+        table->define(static_cast<unsigned char>(b), static_cast<char32_t>(cp));
+    }
+    for (const auto& fix : iconv_data::kCharmapFixes) {
+        if (fix.codec != python_name) continue;
+        for (unsigned i = 0; i < fix.count; ++i)
+            table->define(static_cast<unsigned char>(fix.byte + i), fix.cp + i);
+    }
+    table->build_encoder();
+    return table;
+}
+
+void CharmapTable::build_encoder() {
+    page_index_.fill(-1);
+    ascii_decode_identity_ = true;
+    for (int b = 0; b < 256; ++b) {
+        if (b < 0x80 && (decode_[b].length == 0 || cp_[b] != static_cast<char32_t>(b)))
+            ascii_decode_identity_ = false;
+        if (decode_[b].length == 0) continue;
+        char32_t cp = cp_[b];
+        int16_t& page = page_index_[cp >> 8];
+        if (page < 0) {
+            page = static_cast<int16_t>(pages_.size());
+            pages_.emplace_back().fill(-1);
+        }
+        // A character with several bytes encodes as the last of them, as
+        // Python's codecs.charmap_build does.
+        pages_[static_cast<size_t>(page)][cp & 0xff] = static_cast<int16_t>(b);
+    }
+    ascii_encode_identity_ = true;
+    for (char32_t c = 0; c < 0x80; ++c)
+        if (encode(c) != static_cast<int>(c)) ascii_encode_identity_ = false;
+}
+
+// Python's charmap codecs name themselves 'charmap' in their errors.
+constexpr const char* kCharmap = "charmap";
+
+class CharmapDecoder final : public Decoder {
+public:
+    CharmapDecoder(std::shared_ptr<const CharmapTable> table, ErrorHandler errors)
+        : table_(std::move(table)), errors_(errors) {}
+
+    void decode(std::string_view input, bool, std::string& out) override {
+        all_or_nothing(out, [&] { decode_into(input, out); });
+    }
+    void reset() override {}
+    DecoderState getstate() const override { return {}; }
+    void setstate(const DecoderState& state) override {
+        if (!state.pending.empty() || state.flags != 0)
+            throw value_error("invalid state for a charmap decoder");
+    }
+
+private:
+    void decode_into(std::string_view input, std::string& out) const {
+        const CharmapTable& t = *table_;
+        const auto* s = reinterpret_cast<const unsigned char*>(input.data());
+        const size_t n = input.size();
+        // Every byte becomes at most three bytes of UTF-8; each write stores
+        // four, hence the slack.
+        size_t done = out.size();
+        out.resize(done + 3 * n + 4);
+        char* w = out.data() + done;
+        size_t i = 0;
+        while (i < n) {
+            if (t.ascii_decode_identity()) {
+                while (i + 8 <= n) {
+                    uint64_t word;
+                    std::memcpy(&word, s + i, 8);
+                    if (word & 0x8080808080808080ull) break;
+                    std::memcpy(w, s + i, 8);
+                    w += 8;
+                    i += 8;
+                }
+                if (i >= n) break;
+            }
+            const CharmapTable::Utf8& e = t.decode(s[i]);
+            if (e.length == 0) {
+                out.resize(static_cast<size_t>(w - out.data()));
+                i = handle_decode_error(errors_, kCharmap, input, i, i + 1, kUndefined, out);
+                done = out.size();
+                out.resize(done + 3 * (n - i) + 4);
+                w = out.data() + done;
+                continue;
+            }
+            std::memcpy(w, &e, 4);
+            w += e.length;
+            ++i;
+        }
+        out.resize(static_cast<size_t>(w - out.data()));
+    }
+
+    std::shared_ptr<const CharmapTable> table_;
+    ErrorHandler errors_;
+};
+
+class CharmapEncoder final : public Encoder {
+public:
+    CharmapEncoder(std::shared_ptr<const CharmapTable> table, ErrorHandler errors)
+        : table_(std::move(table)), errors_(errors) {}
+
+    void encode(std::string_view text, bool, std::string& out) override {
+        all_or_nothing(out, [&] { encode_into(text, out); });
+    }
+    void reset() override {}
+    int64_t getstate() const override { return 0; }
+    void setstate(int64_t state) override {
+        if (state != 0) throw value_error("invalid state for a charmap encoder");
+    }
+
+private:
+    void encode_into(std::string_view text, std::string& out) const {
+        const CharmapTable& t = *table_;
+        size_t i = 0;      // byte offset in text
+        size_t index = 0;  // code point index of text[i]
+        while (i < text.size()) {
+            if (t.ascii_encode_identity()) {
+                size_t j = i;
+                while (j < text.size() && static_cast<unsigned char>(text[j]) < 0x80) ++j;
+                out.append(text, i, j - i);
+                index += j - i;
+                i = j;
+                if (i == text.size()) break;
+            }
+            size_t next = i;
+            int32_t cp = utf8::decode(text, next);
+            if (cp < 0) throw value_error("encode: text is not valid generalized UTF-8");
+            int b = t.encode(static_cast<char32_t>(cp));
+            if (b >= 0) {
+                out.push_back(static_cast<char>(b));
+                i = next;
+                ++index;
+                continue;
+            }
+            // Python hands the whole run of unencodable characters to the
+            // error handler at once.
+            const size_t start = index, start_offset = i;
+            i = next;
+            ++index;
+            while (i < text.size()) {
+                size_t j = i;
+                int32_t c = utf8::decode(text, j);
+                if (c < 0) throw value_error("encode: text is not valid generalized UTF-8");
+                if (t.encode(static_cast<char32_t>(c)) >= 0) break;
+                i = j;
+                ++index;
+            }
+            EncodeReplacement rep = handle_encode_error_at(errors_, kCharmap, text, start, index,
+                                                           start_offset, kUndefined);
+            if (rep.raw_bytes) {
+                out += rep.replacement;
+                continue;
+            }
+            for (size_t k = 0; k < rep.replacement.size();) {
+                int32_t c = utf8::decode(rep.replacement, k);
+                int rb = c < 0 ? -1 : t.encode(static_cast<char32_t>(c));
+                if (rb < 0) throw_encode_error_at(kCharmap, text, start, index, start_offset, kUndefined);
+                out.push_back(static_cast<char>(rb));
+            }
+        }
+    }
+
+    std::shared_ptr<const CharmapTable> table_;
+    ErrorHandler errors_;
+};
+
+class CharmapCodec final : public Codec {
+public:
+    CharmapCodec(std::string name, std::shared_ptr<const CharmapTable> table)
+        : Codec(std::move(name)), table_(std::move(table)) {}
+    std::unique_ptr<Decoder> decoder(ErrorHandler errors) const override {
+        return std::make_unique<CharmapDecoder>(table_, errors);
+    }
+    std::unique_ptr<Encoder> encoder(ErrorHandler errors) const override {
+        return std::make_unique<CharmapEncoder>(table_, errors);
+    }
+
+private:
+    std::shared_ptr<const CharmapTable> table_;
+};
+
+// ---------------------------------------------------------------------------
+// Python's view of multibyte sequences
+// ---------------------------------------------------------------------------
+
+// How many bytes CPython's decoder for the codec reads before it judges the
+// sequence at s: with fewer available it reports "incomplete multibyte
+// sequence" (or, decoding incrementally, waits for more); with enough, a
+// sequence it cannot decode is "illegal multibyte sequence" of one byte.
+// Charsets Python does not know judge every byte at once.
+enum class Lead : uint8_t { Generic, ShiftJis, Cp932, EucJp, DoubleByte, Gb18030, EucKr };
+
+size_t python_need(Lead lead, const unsigned char* s, size_t avail) {
+    const unsigned char c = s[0];
+    switch (lead) {
+    case Lead::Generic:
+        return 1;
+    case Lead::ShiftJis:
+        return (c >= 0x81 && c <= 0x9f) || (c >= 0xe0 && c <= 0xea) ? 2 : 1;
+    case Lead::Cp932:
+        return c <= 0x80 || (c >= 0xa0 && c <= 0xdf) || c >= 0xfd ? 1 : 2;
+    case Lead::EucJp:
+        return c < 0x80 ? 1 : c == 0x8f ? 3 : 2;
+    case Lead::DoubleByte:
+        return c < 0x80 ? 1 : 2;
+    case Lead::Gb18030:
+        if (c < 0x80) return 1;
+        return avail >= 2 && s[1] >= 0x30 && s[1] <= 0x39 ? 4 : 2;
+    case Lead::EucKr:
+        if (c < 0x80) return 1;
+        return avail >= 2 && c == 0xa4 && s[1] == 0xd4 ? 8 : 2;
+    }
+    return 1;
+}
+
+struct PythonMultibyte {
+    std::string_view codec;
+    Lead lead;
+};
+constexpr PythonMultibyte kPythonMultibyte[] = {
+    {"shift_jis", Lead::ShiftJis}, {"cp932", Lead::Cp932},     {"euc_jp", Lead::EucJp},
+    {"gb2312", Lead::DoubleByte},  {"gbk", Lead::DoubleByte},  {"gb18030", Lead::Gb18030},
+    {"big5", Lead::DoubleByte},    {"cp950", Lead::DoubleByte}, {"euc_kr", Lead::EucKr},
+    {"cp949", Lead::DoubleByte},
+};
+
+// EUC-KR's KS X 1001:1998 Annex 3 make-up sequences: a Hangul syllable KS X
+// 1001 lacks, written as the filler A4D4 and its three jamo, A4xx each.
+// Python's euc_kr decodes and writes them; glibc knows none of it.
+constexpr unsigned char kChoseong[19] = {0xa1, 0xa2, 0xa4, 0xa7, 0xa8, 0xa9, 0xb1,
+                                         0xb2, 0xb3, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9,
+                                         0xba, 0xbb, 0xbc, 0xbd, 0xbe};
+constexpr unsigned char kJongseong[28] = {0xd4, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6,
+                                          0xa7, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae,
+                                          0xaf, 0xb0, 0xb1, 0xb2, 0xb4, 0xb5, 0xb6,
+                                          0xb7, 0xb8, 0xba, 0xbb, 0xbc, 0xbd, 0xbe};
+
+template <size_t N>
+int index_in(const unsigned char (&table)[N], unsigned char b) {
+    for (size_t i = 0; i < N; ++i)
+        if (table[i] == b) return static_cast<int>(i);
+    return -1;
+}
+
+// The syllable the eight bytes at s spell, or -1.
+int32_t makeup_decode(const unsigned char* s) {
+    if (s[2] != 0xa4 || s[4] != 0xa4 || s[6] != 0xa4) return -1;
+    int cho = index_in(kChoseong, s[3]);
+    int jung = s[5] >= 0xbf && s[5] <= 0xd3 ? s[5] - 0xbf : -1;
+    int jong = index_in(kJongseong, s[7]);
+    if (cho < 0 || jung < 0 || jong < 0) return -1;
+    return 0xac00 + cho * 588 + jung * 28 + jong;
+}
+
+std::string makeup_encode(char32_t syllable) {
+    unsigned s = syllable - 0xac00;
+    const char bytes[8] = {
+        '\xa4', '\xd4', '\xa4', static_cast<char>(kChoseong[s / 588]),
+        '\xa4', static_cast<char>(0xbf + (s / 28) % 21), '\xa4', static_cast<char>(kJongseong[s % 28]),
+    };
+    return std::string(bytes, 8);
+}
+
+// ---------------------------------------------------------------------------
+// Corrections: where Python's tables differ from the iconv charset's
+// ---------------------------------------------------------------------------
+
+// A set of code points (U+0080 and up) with a cheap first test on the first
+// two bytes of their UTF-8 form, for scanning text for rare members.
+class CodePointSet {
+public:
+    void insert(char32_t cp) {
+        std::string u = utf8_of(cp);
+        prefix_.set(static_cast<unsigned char>(u[0]) << 8 | static_cast<unsigned char>(u[1]));
+        members_.push_back(cp);
+    }
+    void seal() {
+        std::sort(members_.begin(), members_.end());
+        members_.erase(std::unique(members_.begin(), members_.end()), members_.end());
+    }
+    bool empty() const noexcept { return members_.empty(); }
+    bool contains(char32_t cp) const noexcept {
+        return std::binary_search(members_.begin(), members_.end(), cp);
+    }
+    // The offset of the first member in s[from, to) (both on sequence
+    // boundaries of valid text), or `to`.
+    size_t find(std::string_view s, size_t from, size_t to) const noexcept {
+        const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+        for (size_t i = from; i + 1 < to; ++i) {
+            if (p[i] < 0xc2 || !prefix_.test(p[i] << 8 | p[i + 1])) continue;
+            size_t j = i;
+            int32_t cp = utf8::decode(s, j);
+            if (cp >= 0 && contains(static_cast<char32_t>(cp))) return i;
+        }
+        return to;
+    }
+
+private:
+    std::bitset<65536> prefix_;
+    std::vector<char32_t> members_;
+};
+
+uint64_t sequence_key(const unsigned char* s, size_t length) {
+    uint64_t key = length;
+    for (size_t i = 0; i < length; ++i) key = key << 8 | s[i];
+    return key;
+}
+
+uint64_t sequence_key(uint32_t bytes, size_t length) {
+    return static_cast<uint64_t>(length) << (8 * length) | bytes;
+}
+
+struct DecodeFixes {
+    // Characters iconv produces that Python may decode otherwise: when one
+    // appears, the bytes it came from are looked up in `replaced`.
+    CodePointSet flagged;
+    std::unordered_map<uint64_t, char32_t> replaced;  // kNone: Python rejects them
+    // Sequences iconv rejects and Python decodes, by length.
+    std::unordered_map<uint64_t, char32_t> supplements;
+    std::array<bool, 5> supplement_lengths{};
+    bool euc_kr_makeup = false;
+};
+
+// What the encoder writes for a character where Python differs from iconv.
+struct EncodeFixes {
+    CodePointSet flagged;
+    std::unordered_map<char32_t, std::string> bytes;  // empty: Python cannot encode it
+    bool euc_kr_makeup = false;
+};
+
+// ---------------------------------------------------------------------------
+// ISO-2022
+// ---------------------------------------------------------------------------
+
+// A graphic character set an escape sequence designates.
+struct Charset {
+    unsigned char final = 0;  // the escape sequence's final byte; 0: none
+    bool dbcs = false;        // 94x94 characters, two bytes each
+    bool set96 = false;       // 96 characters (glibc-only grammar)
+    int width() const noexcept { return dbcs ? 2 : 1; }
+};
+
+constexpr uint8_t kNoSet = 0, kAsciiSet = 1;
+
+struct Iso2022Config {
+    bool python = false;        // CPython's iso2022 rules; else only glibc's
+    bool no_shift = false;      // SO and SI are ordinary control characters
+    bool use_g2 = false;        // ESC . F designates G2, ESC N shifts one character
+    bool jisx0208_ext = false;  // ESC & @ ESC $ B designates JIS X 0208
+    std::vector<Charset> charsets{Charset{}, Charset{'B', false, false}};
+    // feed[i][r]: the escape sequence that makes iconv decode charset i from
+    // register r; empty when iconv cannot.
+    std::vector<std::array<std::string, 4>> feed;
+    std::array<uint8_t, 4> initial{kAsciiSet, kNoSet, kNoSet, kNoSet};
+
+    uint8_t find(unsigned char final, bool dbcs, bool set96) const {
+        for (size_t i = 1; i < charsets.size(); ++i) {
+            const Charset& c = charsets[i];
+            if (c.final == final && c.dbcs == dbcs && (python || c.set96 == set96))
+                return static_cast<uint8_t>(i);
+        }
+        return kNoSet;
+    }
+};
+
+// The escape sequence designating `c` to register `reg`.
+std::string designation(const Charset& c, int reg) {
+    static constexpr char k94[] = "()*+", k96[] = "?-./";
+    std::string s(1, static_cast<char>(ESC));
+    if (c.dbcs) {
+        s += '$';
+        if (!(reg == 0 && (c.final == '@' || c.final == 'A' || c.final == 'B'))) s += k94[reg];
+    } else if (c.set96) {
+        if (reg == 0) return {};
+        s += k96[reg];
+    } else {
+        s += k94[reg];
+    }
+    s += static_cast<char>(c.final);
+    return s;
+}
+
+struct PythonIso2022 {
+    std::string_view codec;
+    bool no_shift, use_g2, jisx0208_ext;
+    std::string_view sbcs;  // finals of its single-byte sets besides ASCII
+    std::string_view dbcs;  // finals of its double-byte sets
+};
+// CPython's Modules/cjkcodecs/_codecs_iso2022.c configurations.
+constexpr PythonIso2022 kPythonIso2022[] = {
+    {"iso2022_jp", true, false, true, "J", "B@"},
+    {"iso2022_jp_1", true, false, true, "J", "BD@"},
+    {"iso2022_jp_2", true, true, true, "JAF", "BDCA@"},
+    {"iso2022_jp_2004", true, false, true, "", "QBP"},
+    {"iso2022_jp_3", true, false, true, "", "OBP"},
+    {"iso2022_jp_ext", true, false, true, "JI", "BD@"},
+    {"iso2022_kr", false, false, false, "", "C"},
+};
+
+// Whether iconv swallows `escape` without output, i.e. understands it.
+bool understands(Iconv& cd, const std::string& escape) {
+    if (escape.empty()) return false;
+    cd.reset();
+    std::string out;
+    Converted r = cd.convert(escape, out);
+    return r.error == 0 && r.consumed == escape.size() && out.empty();
+}
+
+std::unique_ptr<Iso2022Config> make_iso2022_config(const std::string& python_name,
+                                                   const std::string& iconv_name) {
+    auto cfg = std::make_unique<Iso2022Config>();
+    Iconv probe("UTF-8", iconv_name);
+    if (!probe.ok()) return nullptr;
+    const PythonIso2022* py = nullptr;
+    for (const auto& p : kPythonIso2022)
+        if (p.codec == python_name) py = &p;
+    if (py) {
+        cfg->python = true;
+        cfg->no_shift = py->no_shift;
+        cfg->use_g2 = py->use_g2;
+        cfg->jisx0208_ext = py->jisx0208_ext;
+        for (char f : py->sbcs) cfg->charsets.push_back({static_cast<unsigned char>(f), false, false});
+        for (char f : py->dbcs) cfg->charsets.push_back({static_cast<unsigned char>(f), true, false});
+        cfg->initial = {kAsciiSet, kAsciiSet, kAsciiSet, kNoSet};
+    } else {
+        // A charset only iconv knows: the sets it understands, in any register.
+        for (unsigned char f = '@'; f <= 'Z'; ++f) {
+            for (int kind = 0; kind < 3; ++kind) {
+                Charset c{f, kind == 2, kind == 1};
+                bool any = false;
+                for (int reg = 0; reg < 4 && !any; ++reg) any = understands(probe, designation(c, reg));
+                if (any && cfg->charsets.size() < 32 && !(f == 'B' && kind == 0)) cfg->charsets.push_back(c);
+            }
+        }
+    }
+    cfg->feed.resize(cfg->charsets.size());
+    for (size_t i = 2; i < cfg->charsets.size(); ++i) {
+        for (int reg = 0; reg < 4; ++reg) {
+            // Python's single-byte sets in G2 are 96-character sets.
+            Charset c = cfg->charsets[i];
+            if (cfg->python && reg == 2 && !c.dbcs) c.set96 = true;
+            std::string esc = designation(c, reg);
+            if (understands(probe, esc)) cfg->feed[i][reg] = esc;
+        }
+    }
+    if (!cfg->python) {
+        // Shifting applies when iconv accepts SO after designating G1.
+        cfg->no_shift = true;
+        for (size_t i = 2; i < cfg->charsets.size() && cfg->no_shift; ++i) {
+            if (cfg->feed[i][1].empty()) continue;
+            if (understands(probe, cfg->feed[i][1] + static_cast<char>(SO))) cfg->no_shift = false;
+        }
+    }
+    return cfg;
+}
+
+// ---------------------------------------------------------------------------
+// The profile of an iconv codec: everything derived once
+// ---------------------------------------------------------------------------
+
+enum class Statefulness {
+    None,      // the decoder state is the pending bytes alone
+    ShiftOut,  // SO/SI switch between single and double bytes (IBM EBCDIC DBCS)
+    Opaque,    // iconv keeps state this code cannot see (UTF-7 ...)
+    Iso2022,   // escape sequences interpreted here
+};
+
+struct IconvProfile {
+    std::string name;  // Python's name, for errors
+    std::string iconv_name;
+    Statefulness state = Statefulness::None;
+    Lead lead = Lead::Generic;
+    DecodeFixes dfix;
+    EncodeFixes efix;
+    std::unique_ptr<Iso2022Config> iso;
+    bool kr_header = false;  // Python's iso2022_kr: ESC $ ) C once, before the first SO
+};
+
+void add_fixes(IconvProfile& p) {
+    for (const auto& codec : iconv_data::kCodecFixes) {
+        if (codec.codec != p.name) continue;
+        for (const auto& f : codec.decode) {
+            for (uint32_t i = 0; i < f.count; ++i) {
+                uint64_t key = sequence_key(f.bytes + i, f.length);
+                char32_t python = f.python == kNone ? kNone : f.python + i;
+                if (f.glibc == kNone) {
+                    p.dfix.supplements[key] = python;
+                    p.dfix.supplement_lengths[f.length] = true;
+                } else {
+                    p.dfix.flagged.insert(f.glibc + i);
+                    p.dfix.replaced[key] = python;
+                }
+            }
+        }
+        for (const auto& f : codec.encode) {
+            for (uint32_t i = 0; i < f.count; ++i) {
+                p.efix.flagged.insert(f.cp + i);
+                p.efix.bytes[f.cp + i] = f.length ? bytes_of(f.bytes + i, f.length) : std::string();
+            }
+        }
+    }
+    if (p.name == "euc_kr") {
+        // iconv decodes the make-up filler A4D4 as U+3164 on its own.
+        p.dfix.flagged.insert(0x3164);
+        p.dfix.replaced[sequence_key(0xa4d4, 2)] = kNone;
+        p.dfix.euc_kr_makeup = true;
+        p.efix.euc_kr_makeup = true;
+    }
+    if (p.name == "cp932") {
+        // IBM's extension characters appear twice in CP932; Windows and
+        // Python encode them as NEC's selection (rows ED and EE), glibc as
+        // IBM's (rows FA to FC).
+        Iconv dec("UTF-8", p.iconv_name);
+        for (unsigned lead = 0xed; lead <= 0xee && dec.ok(); ++lead) {
+            for (unsigned trail = 0x40; trail <= 0xfc; ++trail) {
+                const char seq[2] = {static_cast<char>(lead), static_cast<char>(trail)};
+                std::string out;
+                dec.reset();
+                if (dec.convert({seq, 2}, out).error != 0 || out.empty()) continue;
+                size_t i = 0;
+                int32_t cp = utf8::decode(out, i);
+                if (cp < 0x80 || p.efix.bytes.count(static_cast<char32_t>(cp))) continue;
+                p.efix.flagged.insert(static_cast<char32_t>(cp));
+                p.efix.bytes[static_cast<char32_t>(cp)] = std::string(seq, 2);
+            }
+        }
+    }
+    p.dfix.flagged.seal();
+    p.efix.flagged.seal();
+}
+
+// Characters to try when asking whether the encoder has a shift state.
+constexpr char32_t kProbeCharacters[] = {0x3042, 0xac00, 0x4e00, 0x00e9, 0x0416, 0x03b1,
+                                          0x05d0, 0x0627, 0x0e01, 0x20ac, 0xff71};
+
+std::shared_ptr<const IconvProfile> build_profile(std::string python_name,
+                                                  std::string_view iconv_name) {
+    auto p = std::make_shared<IconvProfile>();
+    p->name = std::move(python_name);
+    p->iconv_name = std::string(iconv_name);
+    Iconv dec("UTF-8", p->iconv_name), enc(p->iconv_name, "UTF-8");
+    if (!dec.ok() || !enc.ok()) return nullptr;
+
+    // Stateful: the encoder emits something to return to its initial state.
+    std::string reset_sequence;
+    for (char32_t cp : kProbeCharacters) {
+        enc.reset();
+        std::string out;
+        if (enc.convert(utf8_of(cp), out).error != 0) continue;
+        std::string tail;
+        enc.flush(tail);
+        if (!tail.empty()) {
+            reset_sequence = tail;
+            break;
+        }
+    }
+    if (!reset_sequence.empty()) {
+        if (p->iconv_name.find("2022") != std::string::npos) {
+            p->state = Statefulness::Iso2022;
+            p->iso = make_iso2022_config(p->name, p->iconv_name);
+            if (!p->iso) return nullptr;
+            p->kr_header = p->name == "iso2022_kr";
+        } else if (reset_sequence == std::string(1, static_cast<char>(SI)) &&
+                   understands(dec, std::string(1, static_cast<char>(SO)))) {
+            p->state = Statefulness::ShiftOut;
+        } else {
+            p->state = Statefulness::Opaque;
+        }
+    }
+    for (const auto& m : kPythonMultibyte)
+        if (m.codec == p->name) p->lead = m.lead;
+    if (p->state == Statefulness::None) add_fixes(*p);
+    return p;
+}
+
+void open_or_throw(const Iconv& cd) {
+    if (!cd.ok()) throw os_error(errno);
+}
+
+// ---------------------------------------------------------------------------
+// Decoding through iconv: stateless charsets and stateful ones without escapes
+// ---------------------------------------------------------------------------
+
+class IconvDecoder final : public Decoder {
+public:
+    IconvDecoder(std::shared_ptr<const IconvProfile> profile, ErrorHandler errors)
+        : profile_(std::move(profile)), p_(*profile_), errors_(errors), cd_("UTF-8", p_.iconv_name) {
+        open_or_throw(cd_);
+    }
+
+    void decode(std::string_view input, bool final, std::string& out) override {
+        std::string buffer;
+        std::string_view data = joined(pending_, input, buffer);
+        pending_.clear();
+        all_or_nothing(out, [&] {
+            size_t pos = 0;
+            while (pos < data.size()) {
+                Stop stop = convert(data, pos, out);
+                if (stop == Stop::Done) break;
+                if (!at_stop(data, pos, final, stop, out)) {
+                    pending_.assign(data.substr(pos));
+                    break;
+                }
+            }
+        });
+    }
+
+    void reset() override {
+        cd_.reset();
+        pending_.clear();
+        shifted_ = dirty_ = false;
+    }
+
+    DecoderState getstate() const override {
+        uint64_t flags = 0;
+        if (p_.state == Statefulness::ShiftOut) flags = shifted_;
+        if (p_.state == Statefulness::Opaque) flags = dirty_;
+        return {pending_, flags};
+    }
+
+    void setstate(const DecoderState& state) override {
+        bool ok = state.pending.size() <= kMaxPending;
+        switch (p_.state) {
+        case Statefulness::ShiftOut:
+            ok = ok && state.flags <= 1;
+            break;
+        case Statefulness::Opaque:
+            if (state.flags != 0)
+                throw value_error("cannot restore the state of a '" + p_.name +
+                                  "' decoder: iconv keeps it out of sight");
+            break;
+        default:
+            ok = ok && state.flags == 0;
+        }
+        if (!ok) throw value_error("invalid state for a '" + p_.name + "' decoder");
+        reset();
+        if (state.flags) {
+            std::string none;
+            cd_.convert(std::string(1, static_cast<char>(SO)), none);
+            shifted_ = true;
+        }
+        pending_ = state.pending;
+    }
+
+private:
+    enum class Stop { Done, Illegal, Incomplete, Rejected };
+
+    // Converts data from pos until the end or a sequence that needs a look.
+    Stop convert(std::string_view data, size_t& pos, std::string& out) {
+        const bool fixes = !p_.dfix.flagged.empty();
+        while (pos < data.size()) {
+            const size_t end = std::min(data.size(), pos + slice_);
+            const size_t o0 = out.size();
+            Converted r = cd_.convert(data.substr(pos, end - pos), out);
+            if (p_.state == Statefulness::ShiftOut) track_shift(data.substr(pos, r.consumed));
+            if (r.consumed) dirty_ = true;
+            if (fixes) {
+                size_t k = p_.dfix.flagged.find(out, o0, out.size());
+                if (k < out.size()) {
+                    slice_ = std::max<size_t>(256, slice_ / 4);
+                    if (!fix(data, pos, o0, k, out)) return Stop::Rejected;
+                    continue;
+                }
+                slice_ = std::min(kSlice, slice_ * 2);
+            }
+            pos += r.consumed;
+            if (r.error == 0) continue;
+            // A slice that ends inside a character is no reason to stop.
+            if (r.error == EINVAL && end < data.size()) continue;
+            return r.error == EINVAL ? Stop::Incomplete : Stop::Illegal;
+        }
+        return Stop::Done;
+    }
+
+    // iconv turned the bytes from pos into out[o0, ...), and out[k] starts a
+    // character Python may decode otherwise: redo the conversion up to it,
+    // find the bytes it came from and apply Python's reading.  Returns false,
+    // with pos at them, if Python rejects those bytes.
+    bool fix(std::string_view data, size_t& pos, size_t o0, size_t k, std::string& out) {
+        size_t length = utf8::sequence_length(static_cast<unsigned char>(out[k]));
+        cd_.reset();
+        out.resize(o0);
+        pos += cd_.convert_bounded(data.substr(pos), out, k - o0).consumed;
+        std::string ch;
+        Converted one = cd_.convert_bounded(data.substr(pos), ch, length);
+        const auto* s = reinterpret_cast<const unsigned char*>(data.data() + pos);
+        auto it = p_.dfix.replaced.find(sequence_key(s, one.consumed));
+        if (it == p_.dfix.replaced.end()) {
+            out += ch;
+        } else if (it->second == kNone) {
+            return false;
+        } else {
+            utf8::append(out, it->second);
+        }
+        pos += one.consumed;
+        return true;
+    }
+
+    // Deals with the sequence at pos that iconv stopped at, as Python would.
+    // Returns false when it needs more input.
+    bool at_stop(std::string_view data, size_t& pos, bool final, Stop stop, std::string& out) {
+        const auto* s = reinterpret_cast<const unsigned char*>(data.data() + pos);
+        const size_t avail = data.size() - pos;
+        if (stop == Stop::Illegal) {
+            for (size_t len = 1; len <= 4; ++len) {
+                if (!p_.dfix.supplement_lengths[len] || len > avail) continue;
+                auto it = p_.dfix.supplements.find(sequence_key(s, len));
+                if (it == p_.dfix.supplements.end() || it->second == kNone) continue;
+                utf8::append(out, it->second);
+                pos += len;
+                return true;
+            }
+        }
+        if (p_.dfix.euc_kr_makeup && avail >= 2 && s[0] == 0xa4 && s[1] == 0xd4 && avail >= 8) {
+            int32_t syllable = makeup_decode(s);
+            if (syllable >= 0) {
+                utf8::append(out, static_cast<char32_t>(syllable));
+                pos += 8;
+                return true;
+            }
+        }
+        if (avail < python_need(p_.lead, s, avail)) {
+            if (!final) return false;
+            pos = handle_decode_error(errors_, p_.name, data, pos, data.size(), kIncomplete, out);
+            return true;
+        }
+        // iconv wants more although Python would judge: let the next input decide.
+        if (stop == Stop::Incomplete && !final) return false;
+        pos = handle_decode_error(errors_, p_.name, data, pos, pos + 1, kIllegal, out);
+        return true;
+    }
+
+    void track_shift(std::string_view consumed) {
+        for (char c : consumed) {
+            if (c == static_cast<char>(SO)) shifted_ = true;
+            if (c == static_cast<char>(SI)) shifted_ = false;
+        }
+    }
+
+    std::shared_ptr<const IconvProfile> profile_;
+    const IconvProfile& p_;
+    ErrorHandler errors_;
+    Iconv cd_;
+    std::string pending_;
+    size_t slice_ = kSlice;
+    bool shifted_ = false;  // ShiftOut: iconv is between SO and SI
+    bool dirty_ = false;    // Opaque: iconv has consumed something since reset
+};
+
+// ---------------------------------------------------------------------------
+// Decoding ISO-2022
+// ---------------------------------------------------------------------------
+
+bool is_escend(unsigned char c) { return (c >= 'A' && c <= 'Z') || c == '@'; }
+
+// CPython's ISO-8859-7 in G2 (its ISO8859_7_DECODE); -1 where it has nothing.
+int32_t python_iso8859_7(unsigned char c) {
+    if (c < 0xa0) return c;
+    if (c < 0xc0 && (0x288f3bc9ul >> (c - 0xa0) & 1)) return c;
+    if (c >= 0xb4 && c <= 0xfe && (c >= 0xd4 || (0xbffffd77ul >> (c - 0xb4) & 1))) return 0x2d0 + c;
+    if (c == 0xa1) return 0x2018;
+    if (c == 0xa2) return 0x2019;
+    if (c == 0xaf) return 0x2015;
+    return -1;
+}
+
+class Iso2022Decoder final : public Decoder {
+public:
+    Iso2022Decoder(std::shared_ptr<const IconvProfile> profile, ErrorHandler errors)
+        : profile_(std::move(profile)), p_(*profile_), cfg_(*p_.iso), errors_(errors),
+          cd_("UTF-8", p_.iconv_name) {
+        open_or_throw(cd_);
+        reset();
+    }
+
+    void decode(std::string_view input, bool final, std::string& out) override {
+        std::string buffer;
+        std::string_view data = joined(pending_, input, buffer);
+        pending_.clear();
+        all_or_nothing(out, [&] {
+            Cursor c{data, 0, final, out};
+            while (c.pos < data.size()) {
+                if (!step(c)) {
+                    pending_.assign(data.substr(c.pos));
+                    break;
+                }
+            }
+        });
+    }
+
+    void reset() override {
+        st_ = State{cfg_.initial};
+        pending_.clear();
+        resync();
+    }
+
+    // flags: the four registers' sets, five bits each, relative to the
+    // initial ones (so the initial state is 0), then the shift and Python's
+    // "escape throughout" mode.
+    DecoderState getstate() const override {
+        uint64_t flags = 0;
+        for (int r = 0; r < 4; ++r) flags |= static_cast<uint64_t>((st_.g[r] - cfg_.initial[r]) & 31) << (5 * r);
+        flags |= static_cast<uint64_t>(st_.shifted) << 20;
+        flags |= static_cast<uint64_t>(st_.throughout) << 21;
+        return {pending_, flags};
+    }
+
+    void setstate(const DecoderState& state) override {
+        State st{};
+        bool ok = state.pending.size() <= kMaxPending && state.flags < (1u << 22);
+        for (int r = 0; r < 4 && ok; ++r) {
+            unsigned g = ((state.flags >> (5 * r)) + cfg_.initial[r]) & 31;
+            ok = g < cfg_.charsets.size();
+            st.g[r] = static_cast<uint8_t>(g);
+        }
+        st.shifted = state.flags >> 20 & 1;
+        st.throughout = state.flags >> 21 & 1;
+        if (ok && st.shifted) ok = !cfg_.no_shift && st.g[1] != kNoSet;
+        if (ok && st.throughout) ok = cfg_.python;
+        if (!ok) throw value_error("invalid state for a '" + p_.name + "' decoder");
+        st_ = st;
+        pending_ = state.pending;
+        resync();
+    }
+
+private:
+    struct State {
+        std::array<uint8_t, 4> g{};  // charset index per register
+        bool shifted = false;        // G1 invoked (after SO)
+        bool throughout = false;     // Python: inside an escape sequence it passes through
+    };
+
+    struct Cursor {
+        std::string_view data;
+        size_t pos;
+        bool final;
+        std::string& out;
+        size_t avail() const { return data.size() - pos; }
+        unsigned char at(size_t i) const { return static_cast<unsigned char>(data[pos + i]); }
+    };
+
+    void resync() {
+        cd_.reset();
+        fed_ = {kAsciiSet, kNoSet, kNoSet, kNoSet};
+        fed_shifted_ = false;
+    }
+
+    void error(Cursor& c, size_t length, const char* reason) {
+        c.pos = handle_decode_error(errors_, p_.name, c.data, c.pos, c.pos + length, reason, c.out);
+    }
+
+    // The input ends inside a sequence: wait for more, or report it.
+    bool incomplete(Cursor& c) {
+        if (!c.final) return false;
+        error(c, c.avail(), kIncomplete);
+        return true;
+    }
+
+    bool shifts() const { return !cfg_.no_shift; }
+
+    // One unit of input: an escape sequence, a shift, or a run of characters
+    // of one set.  Returns false when it needs more input.
+    bool step(Cursor& c) {
+        const unsigned char b = c.at(0);
+        if (st_.throughout) {
+            utf8::append(c.out, b);
+            if (is_escend(b)) st_.throughout = false;
+            ++c.pos;
+            return true;
+        }
+        if (b == ESC) return escape(c);
+        if (shifts() && b == SO) {
+            if (!cfg_.python && st_.g[1] == kNoSet) {
+                error(c, 1, kIllegal);
+                return true;
+            }
+            st_.shifted = true;
+            ++c.pos;
+            return true;
+        }
+        if (shifts() && b == SI) {
+            st_.shifted = false;
+            ++c.pos;
+            return true;
+        }
+        if (shifts() && cfg_.python && b == LF) {
+            st_.shifted = false;
+            c.out += '\n';
+            ++c.pos;
+            return true;
+        }
+        const int reg = st_.shifted ? 1 : 0;
+        const uint8_t set = st_.g[reg];
+        if (set == kAsciiSet) return ascii_run(c);
+        return run(c, reg, set);
+    }
+
+    bool special(unsigned char b, int width) const {
+        if (b == ESC) return true;
+        if (shifts() && (b == SO || b == SI || (cfg_.python && b == LF))) return true;
+        // Python reads a space or DEL in a double-byte set as half a pair.
+        return cfg_.python && width == 2 && (b == 0x20 || b == 0x7f);
+    }
+
+    bool ascii_run(Cursor& c) {
+        size_t n = 0;
+        while (n < c.avail() && c.at(n) < 0x80 && !special(c.at(n), 1)) ++n;
+        c.out.append(c.data.substr(c.pos, n));
+        c.pos += n;
+        if (c.pos < c.data.size() && c.at(0) >= 0x80) error(c, 1, kIllegal);
+        return true;
+    }
+
+    // Characters of `set`, invoked from register `reg`, decoded by iconv.
+    bool run(Cursor& c, int reg, uint8_t set) {
+        const int width = cfg_.charsets[set].width();
+        size_t n = 0;
+        while (n < c.avail() && !special(c.at(n), width)) ++n;
+        if (n == 0) {  // a space or DEL where Python expects a pair
+            if (c.avail() < 2) return incomplete(c);
+            error(c, 2, kIllegal);
+            return true;
+        }
+        if (!invoke(reg, set)) {
+            // iconv cannot decode this set: Python could, this codec cannot.
+            if (c.avail() < static_cast<size_t>(width)) return incomplete(c);
+            error(c, static_cast<size_t>(width), kIllegal);
+            return true;
+        }
+        Converted r = cd_.convert(c.data.substr(c.pos, n), c.out);
+        c.pos += r.consumed;
+        if (r.error == 0) return true;
+        if (c.at(0) >= 0x80 || width == 1) {
+            error(c, 1, kIllegal);
+            return true;
+        }
+        if (c.avail() < 2) return incomplete(c);
+        error(c, 2, kIllegal);
+        return true;
+    }
+
+    // Brings iconv to decoding `set` from register `reg`.
+    bool invoke(int reg, uint8_t set) {
+        if (fed_[reg] != set) {
+            if (!feed(cfg_.feed[set][reg])) return false;
+            fed_[reg] = set;
+        }
+        if (shifts() && fed_shifted_ != (reg == 1)) {
+            if (!feed(std::string(1, static_cast<char>(reg == 1 ? SO : SI)))) return false;
+            fed_shifted_ = reg == 1;
+        }
+        return true;
+    }
+
+    bool feed(const std::string& sequence) {
+        if (sequence.empty()) return false;
+        std::string out;
+        Converted r = cd_.convert(sequence, out);
+        return r.error == 0 && r.consumed == sequence.size() && out.empty();
+    }
+
+    bool escape(Cursor& c) {
+        if (c.avail() < 2) return incomplete(c);
+        const unsigned char b = c.at(1);
+        if (!cfg_.python) return generic_escape(c);
+        if (b == '(' || b == ')' || b == '$' || b == '.' || b == '&') return designate(c);
+        if (cfg_.use_g2 && b == 'N') return single_shift_g2(c);
+        // Not an ISO-2022 escape: Python passes it through up to its final byte.
+        utf8::append(c.out, ESC);
+        st_.throughout = true;
+        ++c.pos;
+        return true;
+    }
+
+    // CPython's iso2022processesc.
+    bool designate(Cursor& c) {
+        size_t length = 0, i = 1;
+        for (; i < 16; ++i) {
+            if (i >= c.avail()) return incomplete(c);
+            if (is_escend(c.at(i))) {
+                length = i + 1;
+                break;
+            }
+            if (cfg_.jisx0208_ext && i + 1 < c.avail() && c.at(i) == '&' && c.at(i + 1) == '@') i += 2;
+        }
+        if (length == 0) {  // unterminated
+            error(c, 1, kIllegal);
+            return true;
+        }
+        int reg = -1;
+        unsigned char final = 0;
+        bool dbcs = false;
+        if (length == 3) {
+            final = c.at(2);
+            if (c.at(1) == '$') {
+                dbcs = true;
+                reg = 0;
+            } else if (c.at(1) == '(') {
+                reg = 0;
+            } else if (c.at(1) == ')') {
+                reg = 1;
+            } else if (c.at(1) == '.' && cfg_.use_g2) {
+                reg = 2;
+            }
+        } else if (length == 4 && c.at(1) == '$') {
+            final = c.at(3);
+            dbcs = true;
+            reg = c.at(2) == '(' ? 0 : c.at(2) == ')' ? 1 : -1;
+        } else if (length == 6 && cfg_.jisx0208_ext && c.at(3) == ESC && c.at(4) == '$' && c.at(5) == 'B') {
+            final = 'B';
+            dbcs = true;
+            reg = 0;
+        }
+        uint8_t set = kNoSet;
+        if (reg >= 0) set = final == 'B' && !dbcs ? kAsciiSet : cfg_.find(final, dbcs, false);
+        if (set == kNoSet) {
+            error(c, length, kIllegal);
+            return true;
+        }
+        st_.g[reg] = set;
+        c.pos += length;
+        return true;
+    }
+
+    // CPython's iso2022processg2: ESC N and one byte from G2.
+    bool single_shift_g2(Cursor& c) {
+        if (c.avail() < 3) return incomplete(c);
+        const unsigned char b = c.at(2);
+        const Charset& g2 = cfg_.charsets[st_.g[2]];
+        int32_t cp = -1;
+        if (st_.g[2] == kAsciiSet) {
+            cp = b < 0x80 ? b : -1;
+        } else if (!g2.dbcs && g2.final == 'A') {
+            cp = b < 0x80 ? b + 0x80 : -1;
+        } else if (!g2.dbcs && g2.final == 'F') {
+            cp = python_iso8859_7(b ^ 0x80);
+        }
+        if (cp < 0) {
+            error(c, 3, kIllegal);
+            return true;
+        }
+        utf8::append(c.out, static_cast<char32_t>(cp));
+        c.pos += 3;
+        return true;
+    }
+
+    // ISO 2022's own grammar, for charsets only iconv knows: ESC, intermediate
+    // bytes 0x20-0x2F, a final byte; ESC N and ESC O shift one character.
+    bool generic_escape(Cursor& c) {
+        size_t i = 1;
+        while (i < c.avail() && i < 16 && c.at(i) >= 0x20 && c.at(i) <= 0x2f) ++i;
+        if (i >= 16) {
+            error(c, 1, kIllegal);
+            return true;
+        }
+        if (i >= c.avail()) return incomplete(c);
+        const unsigned char final = c.at(i);
+        if (final < 0x30 || final > 0x7e) {
+            error(c, i, kIllegal);
+            return true;
+        }
+        const size_t length = i + 1;
+        const std::string_view mid = c.data.substr(c.pos + 1, i - 1);
+        if (mid.empty() && (final == 'N' || final == 'O')) return single_shift(c, final == 'N' ? 2 : 3);
+        static constexpr std::string_view k94[] = {"(", ")", "*", "+"}, k96[] = {"", "-", ".", "/"},
+                                          kDbcs[] = {"$(", "$)", "$*", "$+"};
+        int reg = -1;
+        Charset cs{final, false, false};
+        for (int r = 0; r < 4; ++r) {
+            if (mid == k94[r]) {
+                reg = r;
+            } else if (r > 0 && mid == k96[r]) {
+                reg = r;
+                cs.set96 = true;
+            } else if (mid == kDbcs[r] || (r == 0 && mid == "$")) {
+                reg = r;
+                cs.dbcs = true;
+            }
+        }
+        uint8_t set = kNoSet;
+        if (reg >= 0) set = final == 'B' && !cs.dbcs && !cs.set96 ? kAsciiSet : cfg_.find(final, cs.dbcs, cs.set96);
+        if (set == kNoSet || (set != kAsciiSet && cfg_.feed[set][reg].empty())) {
+            error(c, length, kIllegal);
+            return true;
+        }
+        st_.g[reg] = set;
+        c.pos += length;
+        return true;
+    }
+
+    // ESC N / ESC O and one character of G2 / G3, which iconv decodes.
+    bool single_shift(Cursor& c, int reg) {
+        const uint8_t set = st_.g[reg];
+        if (set == kNoSet || set == kAsciiSet) {
+            error(c, 2, kIllegal);
+            return true;
+        }
+        const size_t length = 2 + static_cast<size_t>(cfg_.charsets[set].width());
+        if (c.avail() < length) return incomplete(c);
+        if (fed_[reg] != set) {
+            if (!feed(cfg_.feed[set][reg])) {
+                error(c, length, kIllegal);
+                return true;
+            }
+            fed_[reg] = set;
+        }
+        const size_t mark = c.out.size();
+        Converted r = cd_.convert(c.data.substr(c.pos, length), c.out);
+        if (r.error != 0 || r.consumed != length) {
+            c.out.resize(mark);
+            error(c, length, kIllegal);
+            return true;
+        }
+        c.pos += length;
+        return true;
+    }
+
+    std::shared_ptr<const IconvProfile> profile_;
+    const IconvProfile& p_;
+    const Iso2022Config& cfg_;
+    ErrorHandler errors_;
+    Iconv cd_;
+    State st_;
+    std::string pending_;
+    // What iconv itself has been told: its designations and shift.
+    std::array<uint8_t, 4> fed_{};
+    bool fed_shifted_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// Encoding through iconv
+// ---------------------------------------------------------------------------
+
+class IconvEncoder final : public Encoder {
+public:
+    IconvEncoder(std::shared_ptr<const IconvProfile> profile, ErrorHandler errors)
+        : profile_(std::move(profile)), p_(*profile_), errors_(errors), cd_(p_.iconv_name, "UTF-8") {
+        open_or_throw(cd_);
+    }
+
+    void encode(std::string_view text, bool final, std::string& out) override {
+        const size_t base = out.size();
+        all_or_nothing(out, [&] {
+            prime();
+            Cursor c{text, 0, 0, 0, out};
+            while (c.pos < text.size()) {
+                size_t stop = p_.efix.flagged.empty() ? text.size()
+                                                      : p_.efix.flagged.find(text, c.pos, text.size());
+                convert_until(c, stop);
+                if (c.pos < text.size()) fixed(c);
+            }
+            if (final) {
+                cd_.flush(out);
+                primed_ = false;
+            }
+            if (p_.kr_header && !kr_header_written_) {
+                size_t so = out.find(static_cast<char>(SO), base);
+                if (so != std::string::npos) {
+                    out.insert(so, "\x1b$)C");
+                    kr_header_written_ = true;
+                }
+            }
+        });
+    }
+
+    // Python's reset(): back to the initial state, writing nothing.
+    void reset() override {
+        cd_.reset();
+        primed_ = false;
+    }
+    int64_t getstate() const override { return 0; }
+    void setstate(int64_t state) override {
+        if (state != 0) throw value_error("invalid state for a '" + p_.name + "' encoder");
+        reset();
+    }
+
+private:
+    struct Cursor {
+        std::string_view text;
+        size_t pos;
+        size_t counted_bytes;  // text[0, counted_bytes) holds counted code points
+        size_t counted;
+        std::string& out;
+        size_t index_of(size_t byte) {
+            counted += utf8::count(text.substr(counted_bytes, byte - counted_bytes));
+            counted_bytes = byte;
+            return counted;
+        }
+    };
+
+    // glibc's ISO-2022-KR writes its header at the start of the first output
+    // after opening, a reset or a flush; Python's before the first SO.  Let
+    // glibc write its header into nothing.
+    void prime() {
+        if (!p_.kr_header || primed_) return;
+        std::string ignored;
+        cd_.convert("a", ignored);
+        primed_ = true;
+    }
+
+    // Converts text[pos, stop) in slices that end on character boundaries.
+    void convert_until(Cursor& c, size_t stop) {
+        while (c.pos < stop) {
+            size_t end = std::min(stop, c.pos + kSlice);
+            while (end < stop && utf8::is_continuation(static_cast<unsigned char>(c.text[end]))) ++end;
+            Converted r = cd_.convert(c.text.substr(c.pos, end - c.pos), c.out);
+            c.pos += r.consumed;
+            if (r.error != 0) unencodable(c);
+        }
+    }
+
+    // The character at pos is one Python encodes otherwise than iconv.
+    void fixed(Cursor& c) {
+        size_t next = c.pos;
+        int32_t cp = utf8::decode(c.text, next);
+        auto it = p_.efix.bytes.find(static_cast<char32_t>(cp));
+        if (it == p_.efix.bytes.end() || it->second.empty()) {
+            unencodable(c);
+            return;
+        }
+        c.out += it->second;
+        c.pos = next;
+    }
+
+    void unencodable(Cursor& c) {
+        size_t next = c.pos;
+        int32_t cp = utf8::decode(c.text, next);
+        if (cp < 0) throw value_error("encode: text is not valid generalized UTF-8");
+        if (p_.efix.euc_kr_makeup && cp >= 0xac00 && cp <= 0xd7a3) {
+            c.out += makeup_encode(static_cast<char32_t>(cp));
+            c.pos = next;
+            return;
+        }
+        const size_t index = c.index_of(c.pos);
+        EncodeReplacement rep =
+            handle_encode_error_at(errors_, p_.name, c.text, index, index + 1, c.pos, kIllegal);
+        if (rep.raw_bytes) {
+            c.out += rep.replacement;
+        } else {
+            Converted r = cd_.convert(rep.replacement, c.out);
+            if (r.error != 0) throw_encode_error_at(p_.name, c.text, index, index + 1, c.pos, kIllegal);
+        }
+        c.pos = next;
+    }
+
+    std::shared_ptr<const IconvProfile> profile_;
+    const IconvProfile& p_;
+    ErrorHandler errors_;
+    Iconv cd_;
+    bool primed_ = false;
+    bool kr_header_written_ = false;
+};
+
+class IconvCodec final : public Codec {
+public:
+    IconvCodec(std::string name, std::shared_ptr<const IconvProfile> profile)
+        : Codec(std::move(name)), profile_(std::move(profile)) {}
+    std::unique_ptr<Decoder> decoder(ErrorHandler errors) const override {
+        if (profile_->state == Statefulness::Iso2022)
+            return std::make_unique<Iso2022Decoder>(profile_, errors);
+        return std::make_unique<IconvDecoder>(profile_, errors);
+    }
+    std::unique_ptr<Encoder> encoder(ErrorHandler errors) const override {
+        return std::make_unique<IconvEncoder>(profile_, errors);
+    }
+
+private:
+    std::shared_ptr<const IconvProfile> profile_;
+};
+
+}  // namespace
+
+std::unique_ptr<Codec> make_charmap_codec(std::string python_name, std::string_view iconv_name) {
+    auto table = CharmapTable::build(iconv_name, python_name);
+    if (!table) return nullptr;
+    return std::make_unique<CharmapCodec>(std::move(python_name), std::move(table));
+}
+
+std::unique_ptr<Codec> make_iconv_codec(std::string python_name, std::string_view iconv_name) {
+    auto profile = build_profile(python_name, iconv_name);
+    if (!profile) return nullptr;
+    return std::make_unique<IconvCodec>(std::move(python_name), std::move(profile));
+}
+
+}  // namespace pyio
