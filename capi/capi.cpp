@@ -428,7 +428,8 @@ PYIO_API pyio_stream* pyio_bytesio_new(const void* initial, int64_t size) {
 }
 
 PYIO_API int64_t pyio_getvalue(pyio_stream* stream, char** out) {
-    return read_out(stream, out, [&](IOBase&) {
+    return read_out(stream, out, [&](IOBase& s) {
+        if (auto* text = dynamic_cast<StringIO*>(&s)) return std::optional<Bytes>(text->getvalue());
         return std::optional<Bytes>(from_handle_as<BytesIO>(stream, "getvalue").getvalue());
     });
 }
@@ -586,12 +587,6 @@ PYIO_API pyio_stream* pyio_textiowrapper_new(pyio_stream* buffer, const char* en
 PYIO_API pyio_stream* pyio_stringio_new(const char* initial, int64_t size, const char* newline) {
     return guard<pyio_stream*>(nullptr, [&] {
         return to_handle(make_ref<StringIO>(text_arg(initial, size, "initial"), optional_str(newline)).release());
-    });
-}
-
-PYIO_API int64_t pyio_stringio_getvalue(pyio_stream* stream, char** out) {
-    return read_out(stream, out, [&](IOBase&) {
-        return std::optional<Bytes>(from_handle_as<StringIO>(stream, "getvalue").getvalue());
     });
 }
 

@@ -572,8 +572,11 @@ Bytes TextIOWrapper::readline_locked(int64_t limit) {
     int64_t chunked = 0;
     std::string_view readnl = readnl_ ? std::string_view(*readnl_) : std::string_view();
     for (;;) {
+        // As CPython, a new chunk is read only when there is no decoded text
+        // at all; text that is all used up is searched (and found empty)
+        // first, which matters for limit 0.
         bool more = true;
-        while (used_bytes_ >= decoded_.size()) {
+        while (!has_decoded_ || decoded_.empty()) {
             if (!read_chunk(0)) {
                 more = false;
                 break;

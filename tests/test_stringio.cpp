@@ -16,7 +16,7 @@ Stream make(const std::string& initial = "", const char* newline = "\n") {
 
 std::string getvalue(pyio_stream* s) {
     char* out = nullptr;
-    int64_t n = pyio_stringio_getvalue(s, &out);
+    int64_t n = pyio_getvalue(s, &out);
     Owned owned(out);
     if (n < 0) return "<error>";
     return std::string(out, static_cast<size_t>(n));

@@ -402,8 +402,8 @@ PYIO_API pyio_stream *pyio_fileio_fdopen(int fd, const char *mode, int closefd);
  * allowed only with size 0), positioned at 0. */
 PYIO_API pyio_stream *pyio_bytesio_new(const void *initial, int64_t size);
 
-/* BytesIO.getvalue(): a copy of the whole contents in *out (pyio_free).
- * Returns the length. */
+/* BytesIO.getvalue() and StringIO.getvalue(): a copy of the whole contents
+ * in *out (pyio_free; UTF-8 for a StringIO).  Returns the length in bytes. */
 PYIO_API int64_t pyio_getvalue(pyio_stream *stream, char **out);
 
 /* BytesIO.getbuffer(): a view of the contents without copying.  *data points
@@ -651,12 +651,9 @@ PYIO_API pyio_stream *pyio_textiowrapper_new(pyio_stream *buffer, const char *en
 
 /* io.StringIO(initial_value, newline): `size` bytes of UTF-8 (initial may be
  * NULL when size is 0).  Note that Python's default newline is "\n", not
- * None: pass "\n" for StringIO() as Python constructs it. */
+ * None: pass "\n" for StringIO() as Python constructs it.  pyio_getvalue()
+ * returns its contents. */
 PYIO_API pyio_stream *pyio_stringio_new(const char *initial, int64_t size, const char *newline);
-
-/* StringIO.getvalue(): the whole text (UTF-8; *out owned by the caller).
- * Returns its length in bytes. */
-PYIO_API int64_t pyio_stringio_getvalue(pyio_stream *stream, char **out);
 
 /* Python's iteration step, next(stream): the next line into *out (pyio_free);
  * returns its length, 0 at the end.  Like pyio_readline, except that a

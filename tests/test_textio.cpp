@@ -1,0 +1,642 @@
+// TextIOWrapper and IncrementalNewlineDecoder through the C API.  Expected
+// values are what python3's io returns for the same calls (the comments show
+// the Python where it helps).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "helpers.h"
+
+using namespace pyio_test;
+
+namespace {
+
+Stream bytesio(const std::string& data = "") {
+    return Stream(pyio_bytesio_new(data.data(), static_cast<int64_t>(data.size())));
+}
+
+std::string bytes_of(pyio_stream* bio) {
+    char* out = nullptr;
+    int64_t n = pyio_getvalue(bio, &out);
+    Owned owned(out);
+    return n < 0 ? "<error>" : std::string(out, static_cast<size_t>(n));
+}
+
+// TextIOWrapper over a BytesIO holding `data`; the BytesIO comes back in *buffer.
+Stream wrap(const std::string& data, const char* encoding = nullptr, const char* newline = nullptr,
+            const char* errors = nullptr, Stream* buffer = nullptr, int line_buffering = 0,
+            int write_through = 0) {
+    Stream b = bytesio(data);
+    Stream t(pyio_textiowrapper_new(b.get(), encoding, errors, newline, line_buffering, write_through));
+    if (buffer) *buffer = std::move(b);
+    return t;
+}
+
+std::vector<std::string> readlines(pyio_stream* s, int64_t hint = -1) {
+    pyio_slice* lines = nullptr;
+    int64_t n = pyio_readlines(s, hint, &lines);
+    Owned owned(reinterpret_cast<char*>(lines));
+    std::vector<std::string> v;
+    for (int64_t i = 0; i < n; ++i) v.emplace_back(lines[i].data, static_cast<size_t>(lines[i].size));
+    return v;
+}
+
+std::string next_str(pyio_stream* s) {
+    char* out = nullptr;
+    int64_t n = pyio_next(s, &out);
+    Owned owned(out);
+    return n < 0 ? "<error>" : std::string(out, static_cast<size_t>(n));
+}
+
+pyio_text_cookie tell(pyio_stream* s) {
+    pyio_text_cookie c{-1, 0, 0, 0, 0};
+    EXPECT_EQ(pyio_text_tell(s, &c), 0) << pyio_error_message();
+    return c;
+}
+
+bool same(const pyio_text_cookie& a, const pyio_text_cookie& b) {
+    return a.start_pos == b.start_pos && a.dec_flags == b.dec_flags &&
+           a.bytes_to_feed == b.bytes_to_feed && a.chars_to_skip == b.chars_to_skip &&
+           a.need_eof == b.need_eof;
+}
+
+std::string text_attr(int (*get)(pyio_stream*, const char**), pyio_stream* s) {
+    const char* name = nullptr;
+    if (get(s, &name) != 0) return "<error>";
+    return name ? name : "<None>";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Construction and attributes
+// ---------------------------------------------------------------------------
+
+TEST(TextIOWrapper, DefaultsAreUtf8AndStrict) {
+    Stream t = wrap("");
+    ASSERT_TRUE(t);
+    EXPECT_STREQ(pyio_class_name(t.get()), "TextIOWrapper");
+    EXPECT_EQ(pyio_isinstance(t.get(), PYIO_CLASS_TEXTIOBASE), 1);
+    EXPECT_EQ(text_attr(pyio_text_encoding, t.get()), "utf-8");
+    EXPECT_EQ(text_attr(pyio_text_errors, t.get()), "strict");
+    EXPECT_EQ(pyio_text_line_buffering(t.get()), 0);
+    EXPECT_EQ(pyio_text_write_through(t.get()), 0);
+    EXPECT_EQ(pyio_text_newlines(t.get()), 0);
+    EXPECT_EQ(pyio_text_chunk_size(t.get()), 8192);
+}
+
+TEST(TextIOWrapper, KeepsTheEncodingNameAsGiven) {
+    Stream t = wrap("", "UTF8");
+    EXPECT_EQ(text_attr(pyio_text_encoding, t.get()), "UTF8");
+}
+
+TEST(TextIOWrapper, UnknownEncodingOrHandlerIsLookupError) {
+    Stream b = bytesio();
+    EXPECT_EQ(pyio_textiowrapper_new(b.get(), "no-such-codec", nullptr, nullptr, 0, 0), nullptr);
+    EXPECT_PYIO_ERROR(PYIO_ERR_LOOKUP, "unknown encoding: no-such-codec");
+    EXPECT_EQ(pyio_textiowrapper_new(b.get(), nullptr, "bogus", nullptr, 0, 0), nullptr);
+    EXPECT_PYIO_ERROR(PYIO_ERR_LOOKUP, "unknown error handler name 'bogus'");
+}
+
+TEST(TextIOWrapper, IllegalNewlineIsValueError) {
+    Stream b = bytesio();
+    EXPECT_EQ(pyio_textiowrapper_new(b.get(), nullptr, nullptr, "x", 0, 0), nullptr);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "illegal newline value: x");
+}
+
+TEST(TextIOWrapper, NullBufferIsTypeError) {
+    EXPECT_EQ(pyio_textiowrapper_new(nullptr, nullptr, nullptr, nullptr, 0, 0), nullptr);
+    EXPECT_PYIO_KIND(PYIO_ERR_TYPE);
+}
+
+TEST(TextIOWrapper, BufferIsTheWrappedStream) {
+    Stream b;
+    Stream t = wrap("x", nullptr, nullptr, nullptr, &b);
+    Stream buffer(pyio_text_buffer(t.get()));
+    EXPECT_EQ(buffer.get(), b.get());
+}
+
+TEST(TextIOWrapper, ChunkSizeMustBePositive) {
+    Stream t = wrap("");
+    EXPECT_EQ(pyio_text_set_chunk_size(t.get(), 0), -1);
+    EXPECT_PYIO_KIND(PYIO_ERR_VALUE);
+    EXPECT_EQ(pyio_text_set_chunk_size(t.get(), 3), 0);
+    EXPECT_EQ(pyio_text_chunk_size(t.get()), 3);
+}
+
+TEST(TextIOWrapper, ModeIsAnAttributeOnlyOpenSets) {
+    Stream t = wrap("");
+    EXPECT_EQ(pyio_mode(t.get()), nullptr);
+    EXPECT_PYIO_KIND(PYIO_ERR_ATTRIBUTE);
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------
+
+TEST(TextIOWrapper, ReadCountsCharacters) {
+    Stream t = wrap("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z");
+    EXPECT_EQ(read_str(t.get(), 2), "a\xc3\xa9");
+    EXPECT_EQ(read_str(t.get(), 2), "\xe2\x82\xac\xf0\x9f\x98\x80");
+    EXPECT_EQ(read_str(t.get()), "z");
+    EXPECT_EQ(read_str(t.get()), "");
+}
+
+TEST(TextIOWrapper, ReadAcrossTinyChunksGivesEveryCharacterOnce) {
+    std::string text = "h\xc3\xa9llo w\xe2\x82\xacrld \xf0\x9f\x98\x80!";
+    for (int64_t chunk = 1; chunk <= 8; ++chunk) {
+        Stream t = wrap(text);
+        ASSERT_EQ(pyio_text_set_chunk_size(t.get(), chunk), 0);
+        std::string got;
+        for (;;) {
+            std::string c = read_str(t.get(), 1);
+            if (c.empty()) break;
+            got += c;
+        }
+        EXPECT_EQ(got, text) << "chunk " << chunk;
+    }
+}
+
+TEST(TextIOWrapper, UniversalNewlinesTranslateAndAreRecorded) {
+    Stream t = wrap("a\r\nb\rc\n");
+    EXPECT_EQ(readlines(t.get()), (std::vector<std::string>{"a\n", "b\n", "c\n"}));
+    EXPECT_EQ(pyio_text_newlines(t.get()), PYIO_NEWLINE_LF | PYIO_NEWLINE_CR | PYIO_NEWLINE_CRLF);
+}
+
+TEST(TextIOWrapper, CrLfSplitBetweenChunksIsOneNewline) {
+    // t._CHUNK_SIZE = 2; t.readlines() == ['a\n', 'b']; t.newlines == '\r\n'
+    Stream t = wrap("a\r\nb");
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 2), 0);
+    EXPECT_EQ(readlines(t.get()), (std::vector<std::string>{"a\n", "b"}));
+    EXPECT_EQ(pyio_text_newlines(t.get()), PYIO_NEWLINE_CRLF);
+}
+
+TEST(TextIOWrapper, NewlineEmptySplitsOnEveryKindWithoutTranslating) {
+    Stream t = wrap("a\r\nb\rc\n", nullptr, "");
+    EXPECT_EQ(readlines(t.get()), (std::vector<std::string>{"a\r\n", "b\r", "c\n"}));
+}
+
+TEST(TextIOWrapper, NewlineCrEndsLinesOnlyAtCr) {
+    Stream t = wrap("a\rb\nc", nullptr, "\r");
+    EXPECT_EQ(readlines(t.get()), (std::vector<std::string>{"a\r", "b\nc"}));
+    EXPECT_EQ(pyio_text_newlines(t.get()), 0);
+}
+
+TEST(TextIOWrapper, NewlineCrLfFoundAcrossAChunkBoundary) {
+    Stream t = wrap("ab\r\ncd", nullptr, "\r\n");
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 3), 0);
+    EXPECT_EQ(readlines(t.get()), (std::vector<std::string>{"ab\r\n", "cd"}));
+}
+
+TEST(TextIOWrapper, ReadlineLimitCountsCharacters) {
+    Stream t = wrap("\xc3\xa9\xc3\xa9\xc3\xa9\nx");
+    EXPECT_EQ(readline_str(t.get(), 2), "\xc3\xa9\xc3\xa9");
+    EXPECT_EQ(readline_str(t.get(), 0), "");
+    EXPECT_EQ(readline_str(t.get()), "\xc3\xa9\n");
+    EXPECT_EQ(readline_str(t.get(), 5), "x");
+}
+
+TEST(TextIOWrapper, ReadlineZeroReadsNothingMore) {
+    // t._CHUNK_SIZE = 2; t.read(2); t.readline(0) == ''; t.buffer.tell() == 2
+    Stream b;
+    Stream t = wrap("ab\ncd", nullptr, nullptr, nullptr, &b);
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 2), 0);
+    EXPECT_EQ(read_str(t.get(), 2), "ab");
+    EXPECT_EQ(readline_str(t.get(), 0), "");
+    EXPECT_EQ(pyio_tell(b.get()), 2);
+    EXPECT_EQ(pyio_tell(t.get()), 2);
+}
+
+TEST(TextIOWrapper, DecodeErrorsFollowTheHandler) {
+    Stream strict = wrap("\xff");
+    EXPECT_EQ(read_str(strict.get()), "<-1>");
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_DECODE,
+                      "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte");
+    EXPECT_STREQ(pyio_error_encoding(), "utf-8");
+    EXPECT_EQ(pyio_error_start(), 0);
+    EXPECT_EQ(pyio_error_end(), 1);
+    // 'a\udcffb' in Python; U+DCFF travels as ED B3 BF.
+    Stream escaped = wrap("a\xff" "b", nullptr, nullptr, "surrogateescape");
+    EXPECT_EQ(read_str(escaped.get()), "a\xed\xb3\xbf" "b");
+}
+
+TEST(TextIOWrapper, SurrogateescapeRoundTripsArbitraryBytes) {
+    std::string bytes;
+    for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+    Stream in = wrap(bytes, nullptr, "", "surrogateescape");
+    std::string text = read_str(in.get());
+    Stream out_buffer;
+    Stream out = wrap("", nullptr, "", "surrogateescape", &out_buffer);
+    EXPECT_EQ(write_str(out.get(), text), 256);
+    ASSERT_EQ(pyio_flush(out.get()), 0);
+    EXPECT_EQ(bytes_of(out_buffer.get()), bytes);
+}
+
+TEST(TextIOWrapper, ReadingAWriteOnlyBufferIsUnsupported) {
+    Stream bio = bytesio();
+    Stream w(pyio_bufferedwriter_new(bio.get(), PYIO_NONE));
+    Stream t(pyio_textiowrapper_new(w.get(), nullptr, nullptr, nullptr, 0, 0));
+    EXPECT_EQ(read_str(t.get()), "<-1>");
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "not readable");
+    EXPECT_EQ(readline_str(t.get()), "<-1>");
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "not readable");
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------
+
+TEST(TextIOWrapper, WriteReturnsCharactersAndTranslatesNewlines) {
+    Stream b;
+    Stream t = wrap("", nullptr, "\r\n", nullptr, &b);
+    EXPECT_EQ(write_str(t.get(), "a\n\xc3\xa9"), 3);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), "a\r\n\xc3\xa9");
+}
+
+TEST(TextIOWrapper, WritesGatherUntilAChunkOrAFlush) {
+    Stream b;
+    Stream t = wrap("", nullptr, nullptr, nullptr, &b);
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 4), 0);
+    EXPECT_EQ(write_str(t.get(), "ab"), 2);
+    EXPECT_EQ(bytes_of(b.get()), "");
+    EXPECT_EQ(write_str(t.get(), "cd"), 2);  // reaches the chunk size
+    EXPECT_EQ(bytes_of(b.get()), "abcd");
+    EXPECT_EQ(write_str(t.get(), "e"), 1);
+    EXPECT_EQ(bytes_of(b.get()), "abcd");
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), "abcde");
+}
+
+TEST(TextIOWrapper, WriteThroughHandsEveryWriteToTheBuffer) {
+    Stream b;
+    Stream t = wrap("", nullptr, nullptr, nullptr, &b, 0, 1);
+    EXPECT_EQ(write_str(t.get(), "x"), 1);
+    EXPECT_EQ(bytes_of(b.get()), "x");
+}
+
+TEST(TextIOWrapper, LineBufferingFlushesOnNewlineAndCarriageReturn) {
+    TempDir dir;
+    std::string path = dir.file("f");
+    Stream raw(pyio_fileio_open(path.c_str(), "w", 1, nullptr, nullptr));
+    Stream w(pyio_bufferedwriter_new(raw.get(), PYIO_NONE));
+    Stream t(pyio_textiowrapper_new(w.get(), nullptr, nullptr, nullptr, 1, 0));
+    EXPECT_EQ(write_str(t.get(), "ab"), 2);
+    EXPECT_EQ(slurp(path), "");
+    EXPECT_EQ(write_str(t.get(), "c\nd"), 3);
+    EXPECT_EQ(slurp(path), "abc\nd");
+    EXPECT_EQ(write_str(t.get(), "\r"), 1);
+    EXPECT_EQ(slurp(path), "abc\nd\r");
+}
+
+TEST(TextIOWrapper, InvalidUtf8IsRefusedAndNothingIsWritten) {
+    Stream b;
+    Stream t = wrap("", nullptr, nullptr, nullptr, &b);
+    EXPECT_EQ(write_str(t.get(), "ok\xc3"), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_DECODE,
+                      "'utf-8' codec can't decode byte 0xc3 in position 2: unexpected end of data");
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), "");
+}
+
+TEST(TextIOWrapper, EncodeErrorsFollowTheHandler) {
+    Stream b;
+    Stream strict = wrap("", "ascii", nullptr, nullptr, &b);
+    EXPECT_EQ(write_str(strict.get(), "a\xc3\xa9"), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_ENCODE,
+                      "'ascii' codec can't encode character '\\xe9' in position 1: ordinal not in range(128)");
+    EXPECT_EQ(pyio_error_start(), 1);
+    EXPECT_EQ(pyio_error_end(), 2);
+    Stream rb;
+    Stream replace = wrap("", "ascii", nullptr, "replace", &rb);
+    EXPECT_EQ(write_str(replace.get(), "\xc3\xa9"), 1);
+    ASSERT_EQ(pyio_flush(replace.get()), 0);
+    EXPECT_EQ(bytes_of(rb.get()), "?");
+}
+
+TEST(TextIOWrapper, WritingAReadOnlyBufferIsUnsupported) {
+    Stream bio = bytesio("x");
+    Stream r(pyio_bufferedreader_new(bio.get(), PYIO_NONE));
+    Stream t(pyio_textiowrapper_new(r.get(), nullptr, nullptr, nullptr, 0, 0));
+    EXPECT_EQ(write_str(t.get(), "a"), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "not writable");
+}
+
+TEST(TextIOWrapper, ConcurrentWritersKeepEachWriteWhole) {
+    TempDir dir;
+    std::string path = dir.file("f");
+    Stream t(pyio_open(path.c_str(), "w", PYIO_NONE, nullptr, nullptr, nullptr, 1, nullptr, nullptr));
+    ASSERT_TRUE(t);
+    constexpr int kThreads = 4, kLines = 2000;
+    std::vector<std::thread> threads;
+    for (int k = 0; k < kThreads; ++k) {
+        threads.emplace_back([&, k] {
+            std::string line = std::string(10 + k, static_cast<char>('a' + k)) + "\xe2\x82\xac\n";
+            for (int i = 0; i < kLines; ++i) write_str(t.get(), line);
+        });
+    }
+    for (auto& th : threads) th.join();
+    ASSERT_EQ(pyio_close(t.get()), 0);
+    std::string data = slurp(path);
+    size_t lines = 0;
+    for (size_t start = 0; start < data.size();) {
+        size_t end = data.find('\n', start);
+        ASSERT_NE(end, std::string::npos);
+        std::string line = data.substr(start, end - start);
+        ASSERT_GE(line.size(), 13u);
+        char c = line[0];
+        EXPECT_EQ(line, std::string(line.size() - 3, c) + "\xe2\x82\xac");
+        ++lines;
+        start = end + 1;
+    }
+    EXPECT_EQ(lines, static_cast<size_t>(kThreads * kLines));
+}
+
+// ---------------------------------------------------------------------------
+// tell() and seek()
+// ---------------------------------------------------------------------------
+
+TEST(TextIOWrapper, TellIsTheBytePositionAtCleanBoundaries) {
+    Stream t = wrap("a\xe2\x82\xac" "bc");
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 2), 0);
+    EXPECT_EQ(read_str(t.get(), 1), "a");
+    EXPECT_EQ(read_str(t.get(), 1), "\xe2\x82\xac");
+    EXPECT_EQ(pyio_tell(t.get()), 4);
+}
+
+TEST(TextIOWrapper, TellCookieCarriesAPendingCarriageReturn) {
+    // t._CHUNK_SIZE = 3; t.read(3) == 'ab\n'; hex(t.tell()) == '0x100000001000000010000000000000003'
+    Stream t = wrap("ab\rc");
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 3), 0);
+    EXPECT_EQ(read_str(t.get(), 3), "ab\n");
+    EXPECT_TRUE(same(tell(t.get()), pyio_text_cookie{3, 1, 1, 1, 0}));
+    EXPECT_EQ(pyio_tell(t.get()), -1);
+    EXPECT_PYIO_KIND(PYIO_ERR_OVERFLOW);
+}
+
+TEST(TextIOWrapper, TellCookieNeedsEofForTextMadeAtTheEnd) {
+    // TextIOWrapper(BytesIO(b'a\r')).read(2) == 'a\n'; the cookie is (2, 1, 0, 1, 1).
+    Stream t = wrap("a\r");
+    EXPECT_EQ(read_str(t.get(), 2), "a\n");
+    pyio_text_cookie c = tell(t.get());
+    EXPECT_TRUE(same(c, pyio_text_cookie{2, 1, 0, 1, 1}));
+    ASSERT_EQ(pyio_text_seek(t.get(), &c, 0, nullptr), 0);
+    EXPECT_EQ(read_str(t.get()), "");
+}
+
+TEST(TextIOWrapper, SeekToEveryToldPositionResumesThere) {
+    std::string text = "x\r\ny\rz\n\xc3\xa9\xe2\x82\xac\r\n\xf0\x9f\x98\x80q\r";
+    for (const char* newline : {static_cast<const char*>(nullptr), "", "\n", "\r", "\r\n"}) {
+        for (int64_t chunk = 1; chunk <= 5; ++chunk) {
+            Stream t = wrap(text, nullptr, newline);
+            ASSERT_EQ(pyio_text_set_chunk_size(t.get(), chunk), 0);
+            std::vector<pyio_text_cookie> cookies;
+            std::vector<std::string> rests;
+            for (;;) {
+                cookies.push_back(tell(t.get()));
+                std::string c = read_str(t.get(), 1);
+                if (c.empty()) break;
+            }
+            for (size_t i = 0; i < cookies.size(); ++i) {
+                ASSERT_EQ(pyio_text_seek(t.get(), &cookies[i], 0, nullptr), 0) << pyio_error_message();
+                rests.push_back(read_str(t.get()));
+            }
+            // Each rest is the one after it with one more character in front.
+            for (size_t i = 0; i + 1 < rests.size(); ++i) {
+                ASSERT_GT(rests[i].size(), rests[i + 1].size());
+                EXPECT_EQ(rests[i].substr(rests[i].size() - rests[i + 1].size()), rests[i + 1])
+                    << "newline " << (newline ? newline : "None") << " chunk " << chunk << " at " << i;
+            }
+            EXPECT_EQ(rests.back(), "");
+        }
+    }
+}
+
+TEST(TextIOWrapper, SeekErrorsAreCPythons) {
+    Stream t = wrap("abc");
+    EXPECT_EQ(pyio_seek(t.get(), 1, 1), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "can't do nonzero cur-relative seeks");
+    EXPECT_EQ(pyio_seek(t.get(), 1, 2), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "can't do nonzero end-relative seeks");
+    EXPECT_EQ(pyio_seek(t.get(), 0, 5), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "invalid whence (5, should be 0, 1 or 2)");
+    EXPECT_EQ(pyio_seek(t.get(), -1, 0), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "negative seek position -1");
+    EXPECT_EQ(pyio_seek(t.get(), 0, 2), 3);
+    EXPECT_EQ(pyio_seek(t.get(), 0, 1), 3);
+}
+
+TEST(TextIOWrapper, BogusCookiesAreErrorsNotReads) {
+    Stream t = wrap("abc");
+    pyio_text_cookie skip_too_far{0, 0, 3, 10, 0};
+    EXPECT_EQ(pyio_text_seek(t.get(), &skip_too_far, 0, nullptr), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_OS, "can't restore logical file position");
+    pyio_text_cookie feed_too_far{0, 0, 1000, 3, 0};
+    ASSERT_EQ(pyio_text_seek(t.get(), &feed_too_far, 0, nullptr), 0);
+    EXPECT_EQ(read_str(t.get()), "");
+}
+
+TEST(TextIOWrapper, TellDuringIterationIsRefusedUntilFlush) {
+    Stream t = wrap("a\nb\n");
+    EXPECT_EQ(next_str(t.get()), "a\n");
+    pyio_text_cookie c;
+    EXPECT_EQ(pyio_text_tell(t.get(), &c), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_OS, "telling position disabled by next() call");
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    // CPython took no snapshot while iterating, so tell() now reports the
+    // buffer's position, past the whole chunk read: 4, not 2.
+    EXPECT_EQ(pyio_tell(t.get()), 4);
+}
+
+TEST(TextIOWrapper, IterationToTheEndReenablesTell) {
+    Stream t = wrap("a\nb\n");
+    while (!next_str(t.get()).empty()) {
+    }
+    EXPECT_EQ(pyio_tell(t.get()), 4);
+}
+
+TEST(TextIOWrapper, ReadlinesHintStopsIterationEarlyAndTellStaysDisabled) {
+    // As io: readlines(1) iterates and stops after one line, tell() then fails.
+    Stream t = wrap("a\nb\nc\n");
+    EXPECT_EQ(readlines(t.get(), 1), (std::vector<std::string>{"a\n"}));
+    EXPECT_EQ(pyio_tell(t.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_OS, "telling position disabled by next() call");
+}
+
+TEST(TextIOWrapper, UnseekableBufferRefusesTellAndSeek) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    ::close(fds[1]);
+    Stream raw(pyio_fileio_fdopen(fds[0], "r", 1));
+    Stream r(pyio_bufferedreader_new(raw.get(), PYIO_NONE));
+    Stream t(pyio_textiowrapper_new(r.get(), nullptr, nullptr, nullptr, 0, 0));
+    EXPECT_EQ(pyio_tell(t.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "underlying stream is not seekable");
+    EXPECT_EQ(pyio_seek(t.get(), 0, 0), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "underlying stream is not seekable");
+}
+
+TEST(TextIOWrapper, TruncateFlushesFirst) {
+    Stream b;
+    Stream t = wrap("", nullptr, nullptr, nullptr, &b);
+    EXPECT_EQ(write_str(t.get(), "abcdef"), 6);
+    EXPECT_EQ(pyio_truncate(t.get(), 2), 2);
+    EXPECT_EQ(bytes_of(b.get()), "ab");
+}
+
+// ---------------------------------------------------------------------------
+// detach, close, reconfigure
+// ---------------------------------------------------------------------------
+
+TEST(TextIOWrapper, DetachFlushesAndHandsBackTheBuffer) {
+    Stream b;
+    Stream t = wrap("", nullptr, nullptr, nullptr, &b);
+    EXPECT_EQ(write_str(t.get(), "pending"), 7);
+    Stream d(pyio_detach(t.get()));
+    EXPECT_EQ(d.get(), b.get());
+    EXPECT_EQ(bytes_of(b.get()), "pending");
+    EXPECT_EQ(read_str(t.get()), "<-1>");
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "underlying buffer has been detached");
+    EXPECT_EQ(pyio_closed(t.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "underlying buffer has been detached");
+    EXPECT_EQ(text_attr(pyio_text_encoding, t.get()), "utf-8");  // as in Python
+    EXPECT_EQ(pyio_close(t.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "underlying buffer has been detached");
+    EXPECT_EQ(pyio_closed(b.get()), 0);
+}
+
+TEST(TextIOWrapper, CloseFlushesAndClosesTheBuffer) {
+    Stream b;
+    Stream t = wrap("", nullptr, nullptr, nullptr, &b);
+    EXPECT_EQ(write_str(t.get(), "x"), 1);
+    TempDir dir;
+    std::string path = dir.file("f");
+    {
+        Stream f(pyio_open(path.c_str(), "w", PYIO_NONE, nullptr, nullptr, nullptr, 1, nullptr, nullptr));
+        EXPECT_EQ(write_str(f.get(), "text"), 4);
+        ASSERT_EQ(pyio_close(f.get()), 0);
+        EXPECT_EQ(pyio_closed(f.get()), 1);
+        EXPECT_EQ(pyio_close(f.get()), 0);
+        EXPECT_EQ(slurp(path), "text");
+        EXPECT_EQ(write_str(f.get(), "more"), -1);
+        EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "I/O operation on closed file.");
+        EXPECT_EQ(pyio_tell(f.get()), -1);
+        EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "I/O operation on closed file.");
+        EXPECT_EQ(pyio_detach(f.get()), nullptr);
+        EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "I/O operation on closed file.");
+    }
+}
+
+TEST(TextIOWrapper, ReconfigureBeforeReadingChangesTheCodec) {
+    Stream t = wrap("\xe9t\xe9");
+    ASSERT_EQ(pyio_text_reconfigure(t.get(), "latin-1", nullptr, 0, nullptr, -1, -1), 0);
+    EXPECT_EQ(text_attr(pyio_text_encoding, t.get()), "latin-1");
+    EXPECT_EQ(text_attr(pyio_text_errors, t.get()), "strict");
+    EXPECT_EQ(read_str(t.get()), "\xc3\xa9t\xc3\xa9");
+}
+
+TEST(TextIOWrapper, ReconfigureAfterReadingRefusesCodecAndNewline) {
+    Stream t = wrap("abc");
+    EXPECT_EQ(read_str(t.get(), 1), "a");
+    EXPECT_EQ(pyio_text_reconfigure(t.get(), "latin-1", nullptr, 0, nullptr, -1, -1), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION,
+                      "It is not possible to set the encoding or newline of stream after the first read");
+    EXPECT_EQ(pyio_text_reconfigure(t.get(), nullptr, nullptr, 1, "\n", -1, -1), -1);
+    EXPECT_PYIO_KIND(PYIO_ERR_UNSUPPORTED_OPERATION);
+    ASSERT_EQ(pyio_text_reconfigure(t.get(), nullptr, nullptr, 0, nullptr, 1, -1), 0);
+    EXPECT_EQ(pyio_text_line_buffering(t.get()), 1);
+    EXPECT_EQ(pyio_text_write_through(t.get()), 0);
+}
+
+TEST(TextIOWrapper, ReconfigureNewlineChangesWriting) {
+    Stream b;
+    Stream t = wrap("", nullptr, nullptr, nullptr, &b);
+    ASSERT_EQ(pyio_text_reconfigure(t.get(), nullptr, nullptr, 1, "\r\n", -1, -1), 0);
+    EXPECT_EQ(write_str(t.get(), "a\n"), 2);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), "a\r\n");
+    EXPECT_EQ(pyio_text_reconfigure(t.get(), nullptr, nullptr, 1, "x", -1, -1), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "illegal newline value: x");
+}
+
+TEST(TextIOWrapper, GenericTextCallsOnBinaryStreamsAreAttributeErrors) {
+    Stream b = bytesio();
+    const char* name;
+    EXPECT_EQ(pyio_text_encoding(b.get(), &name), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_ATTRIBUTE, "'BytesIO' object has no attribute 'encoding'");
+    pyio_text_cookie c;
+    EXPECT_EQ(pyio_text_tell(b.get(), &c), -1);
+    EXPECT_PYIO_KIND(PYIO_ERR_ATTRIBUTE);
+}
+
+// ---------------------------------------------------------------------------
+// IncrementalNewlineDecoder
+// ---------------------------------------------------------------------------
+
+namespace {
+struct DecoderDeleter {
+    void operator()(pyio_newline_decoder* d) const { pyio_newline_decoder_free(d); }
+};
+using Decoder = std::unique_ptr<pyio_newline_decoder, DecoderDeleter>;
+
+std::string decode(pyio_newline_decoder* d, const std::string& in, bool final = false) {
+    char* out = nullptr;
+    int64_t n = pyio_newline_decoder_decode(d, in.data(), static_cast<int64_t>(in.size()), final, &out);
+    Owned owned(out);
+    return n < 0 ? "<error>" : std::string(out, static_cast<size_t>(n));
+}
+}  // namespace
+
+TEST(IncrementalNewlineDecoder, HoldsACarriageReturnUntilItKnows) {
+    Decoder d(pyio_newline_decoder_new(nullptr, nullptr, 1));
+    EXPECT_EQ(decode(d.get(), "a\r"), "a");
+    char* pending = nullptr;
+    int64_t size = -1;
+    uint64_t flags = 0;
+    ASSERT_EQ(pyio_newline_decoder_getstate(d.get(), &pending, &size, &flags), 0);
+    Owned owned(pending);
+    EXPECT_EQ(size, 0);
+    EXPECT_EQ(flags, 1u);
+    EXPECT_EQ(decode(d.get(), "\nb"), "\nb");
+    EXPECT_EQ(decode(d.get(), "\r", true), "\n");
+    EXPECT_EQ(pyio_newline_decoder_newlines(d.get()), PYIO_NEWLINE_CR | PYIO_NEWLINE_CRLF);
+}
+
+TEST(IncrementalNewlineDecoder, WithoutTranslationRecordsOnly) {
+    Decoder d(pyio_newline_decoder_new(nullptr, nullptr, 0));
+    EXPECT_EQ(decode(d.get(), "a\r\nb\n", true), "a\r\nb\n");
+    EXPECT_EQ(pyio_newline_decoder_newlines(d.get()), PYIO_NEWLINE_LF | PYIO_NEWLINE_CRLF);
+    ASSERT_EQ(pyio_newline_decoder_reset(d.get()), 0);
+    EXPECT_EQ(pyio_newline_decoder_newlines(d.get()), 0);
+}
+
+TEST(IncrementalNewlineDecoder, WrapsADecoderAndShiftsItsState) {
+    // codecs' utf-8 decoder holds b'\xe2'; the newline decoder reports flags << 1.
+    Decoder d(pyio_newline_decoder_new("utf-8", nullptr, 1));
+    EXPECT_EQ(decode(d.get(), "x\xe2"), "x");
+    char* pending = nullptr;
+    int64_t size = -1;
+    uint64_t flags = 7;
+    ASSERT_EQ(pyio_newline_decoder_getstate(d.get(), &pending, &size, &flags), 0);
+    Owned owned(pending);
+    EXPECT_EQ(std::string(pending, static_cast<size_t>(size)), "\xe2");
+    EXPECT_EQ(flags, 0u);
+    Decoder e(pyio_newline_decoder_new("utf-8", nullptr, 1));
+    ASSERT_EQ(pyio_newline_decoder_setstate(e.get(), pending, size, 1), 0);
+    EXPECT_EQ(decode(e.get(), "\x82\xac"), "\n\xe2\x82\xac");  // the held \r, translated
+}
+
+TEST(IncrementalNewlineDecoder, RefusesInvalidTextAndUnknownCodecs) {
+    Decoder d(pyio_newline_decoder_new(nullptr, nullptr, 1));
+    EXPECT_EQ(decode(d.get(), "\xff"), "<error>");
+    EXPECT_PYIO_KIND(PYIO_ERR_UNICODE_DECODE);
+    EXPECT_EQ(pyio_newline_decoder_new("no-such-codec", nullptr, 1), nullptr);
+    EXPECT_PYIO_ERROR(PYIO_ERR_LOOKUP, "unknown encoding: no-such-codec");
+    EXPECT_EQ(pyio_newline_decoder_decode(nullptr, "", 0, 0, nullptr), -1);
+    EXPECT_PYIO_KIND(PYIO_ERR_TYPE);
+}
