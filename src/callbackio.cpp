@@ -1,5 +1,6 @@
 #include "callbackio.h"
 
+#include <exception>
 #include <string>
 
 namespace pyio {
@@ -49,15 +50,30 @@ CallbackRawIO::~CallbackRawIO() {
     if (cb_.destroy) cb_.destroy(context_);
 }
 
+bool CallbackRawIO::closed() const {
+    if (!cb_.closed) return IOBase::closed();
+    return truth(call([&] { return cb_.closed(context_); }), "closed");
+}
+
 void CallbackRawIO::close() {
     if (closed()) return;
+    auto close_callback = [&] {
+        if (cb_.close && call([&] { return cb_.close(context_); }) < 0) raise_from_record("close");
+    };
+    // Callbacks that keep their own state close themselves, flush included,
+    // as a Python object's close() does.
+    if (cb_.closed) return close_callback();
     // Python's order: flush (IOBase.close), then the stream's own close.  The
-    // stream is closed afterwards whatever failed; the first failure wins.
-    run_all([&] { RawIOBase::close(); },
-            [&] {
-                if (cb_.close && call([&] { return cb_.close(context_); }) < 0)
-                    raise_from_record("close");
-            });
+    // stream is closed afterwards whatever failed; as CPython's FileIO, a
+    // failing close hides a failing flush.
+    std::exception_ptr flush_error;
+    try {
+        RawIOBase::close();
+    } catch (...) {
+        flush_error = std::current_exception();
+    }
+    close_callback();
+    if (flush_error) std::rethrow_exception(flush_error);
 }
 
 void CallbackRawIO::flush() {

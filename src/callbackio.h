@@ -12,8 +12,9 @@
 namespace pyio {
 
 // Each operation checks closed first, so the callbacks never see a call after
-// close; close is called at most once; destroy exactly once, from the
-// destructor.  A callback that returns failure has its recorded error thrown
+// close; destroy is called exactly once, from the destructor.  Without a
+// closed callback the stream keeps its closed flag itself and close is called
+// at most once; with one, the callbacks own the state (see pyio.h).  A callback that returns failure has its recorded error thrown
 // (raise_from_record); a count outside [0, size] is OSError.
 class CallbackRawIO : public RawIOBase {
 public:
@@ -24,6 +25,7 @@ public:
     const char* type_name() const noexcept override { return "CallbackRawIO"; }
 
     void close() override;
+    bool closed() const override;
     void flush() override;
     bool readable() override;
     bool writable() override;

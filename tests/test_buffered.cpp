@@ -74,6 +74,7 @@ struct FakeRaw {
     std::deque<Step> read_script;   // one step per readinto call, then transfer
     std::deque<Step> write_script;  // one step per write call, then transfer
     int close_errno = 0;            // close fails with this errno (after recording it)
+    bool closed_behind = false;     // what a closed callback reports besides close
 
     // Every call but destroy, in order: "readinto 8", "write 3", "seek -2 1",
     // "tell", "truncate 4", "flush", "close".
@@ -1242,6 +1243,30 @@ TEST(BufferedWriter, CloseWhoseFlushAndCloseBothFailReportsTheCloseError) {
     EXPECT_EQ(pyio_closed(w.get()), 1);
     EXPECT_EQ(write_str(w.get(), "x"), -1);
     EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "write to closed file");
+}
+
+int fake_closed(void* context) { return fake(context).count("close") > 0 || fake(context).closed_behind; }
+
+TEST(BufferedWriter, ARawStreamClosedBehindItIsClosedForWritesAndFlush) {
+    // python3, a Python raw object closed directly (raw.close()) under a
+    // BufferedWriter: write() -> ValueError("write to closed file"), flush()
+    // -> ValueError("flush of closed file"), close() does nothing.
+    FakeRaw f;
+    pyio_rawio_callbacks cb{};
+    cb.struct_size = sizeof cb;
+    cb.write = fake_write;
+    cb.close = fake_close;
+    cb.closed = fake_closed;
+    Stream raw(pyio_rawio_new(&cb, &f, "fake"));
+    Stream w(pyio_bufferedwriter_new(raw.get(), 8));
+    f.closed_behind = true;
+    EXPECT_EQ(pyio_closed(w.get()), 1);
+    EXPECT_EQ(write_str(w.get(), "x"), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "write to closed file");
+    EXPECT_EQ(pyio_flush(w.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "flush of closed file");
+    EXPECT_EQ(pyio_close(w.get()), 0);
+    EXPECT_EQ(f.count("close"), 0);
 }
 
 TEST(BufferedWriter, ClosedWriterReportsPythonsMessages) {

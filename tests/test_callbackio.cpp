@@ -54,6 +54,8 @@ struct Fake {
     std::deque<Step> write_script;  // consumed one per write call, then transfer
     std::function<int()> on_flush;  // flush's result when set (else 0)
     std::function<int()> on_close;  // close's result when set (else 0)
+    std::function<int()> on_closed; // the closed callback's answer when set
+    bool is_closed = false;         // set by close; what closed answers
 
     Calls calls;  // callback names, in order
     int64_t last_size = -1;                   // size passed to readinto / write
@@ -136,7 +138,15 @@ int fake_flush(void* context) {
 int fake_close(void* context) {
     Fake& f = fake(context);
     f.calls.push_back("close");
+    f.is_closed = true;
     return f.on_close ? f.on_close() : 0;
+}
+
+// The closed callback: the fake's own flag, or on_closed's answer.
+int fake_closed(void* context) {
+    Fake& f = fake(context);
+    f.calls.push_back("closed");
+    return f.on_closed ? f.on_closed() : f.is_closed;
 }
 
 void fake_destroy(void* context) { fake(context).calls.push_back("destroy"); }
@@ -850,14 +860,92 @@ TEST(CallbackRawIO, AFailingFlushDuringCloseIsReportedAndCloseIsStillCalled) {
     EXPECT_EQ(pyio_closed(s.get()), 1);
 }
 
-TEST(CallbackRawIO, WhenFlushAndCloseBothFailTheFlushErrorIsReported) {
+TEST(CallbackRawIO, WhenFlushAndCloseBothFailTheCloseErrorIsReported) {
+    // As CPython's FileIO.close and the buffered classes' close: the later
+    // failure is raised (the earlier is its __context__ in Python).
     Fake f;
     f.on_flush = [] { return pyio_error_set(PYIO_ERR_VALUE, "flush failed"); };
     f.on_close = [] { return pyio_error_set(PYIO_ERR_VALUE, "close failed"); };
     Stream s = open(f);
     EXPECT_EQ(pyio_close(s.get()), -1);
-    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "flush failed");
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "close failed");
     EXPECT_EQ(f.calls, (Calls{"flush", "close"}));
+}
+
+// ---- a closed callback: the stream's closed state is the callbacks' ----
+
+pyio_rawio_callbacks with_closed() {
+    pyio_rawio_callbacks cb = fake_callbacks();
+    cb.closed = fake_closed;
+    return cb;
+}
+
+TEST(CallbackRawIO, AClosedCallbackIsTheClosedState) {
+    Fake f;
+    f.data = "abc";
+    Stream s = open(f, with_closed());
+    EXPECT_EQ(pyio_closed(s.get()), 0);
+    f.is_closed = true;  // closed behind the library's back
+    EXPECT_EQ(pyio_closed(s.get()), 1);
+    f.calls.clear();
+    EXPECT_EQ(read_str(s.get(), 1), "<-1>");
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "I/O operation on closed file.");
+    EXPECT_EQ(f.calls, Calls{"closed"});
+    f.is_closed = false;  // and open again: the callbacks decide
+    EXPECT_EQ(read_str(s.get(), 1), "a");
+}
+
+TEST(CallbackRawIO, WithAClosedCallbackCloseCallsCloseAloneWhileOpen) {
+    // The callbacks' close is the whole close (a Python object's close()
+    // flushes itself): flush is not called first, so it runs once.
+    Fake f;
+    Stream s = open(f, with_closed());
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(f.calls, (Calls{"closed", "close"}));
+    EXPECT_EQ(pyio_closed(s.get()), 1);
+    f.calls.clear();
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(f.calls, Calls{"closed"});
+}
+
+TEST(CallbackRawIO, WithAClosedCallbackACloseThatLeavesItOpenCanBeRepeated) {
+    Fake f;
+    f.on_close = [&f] {
+        f.is_closed = false;
+        return pyio_error_set_oserror(EIO, nullptr);
+    };
+    Stream s = open(f, with_closed());
+    EXPECT_EQ(pyio_close(s.get()), -1);
+    EXPECT_EQ(pyio_error_errno(), EIO);
+    EXPECT_EQ(pyio_closed(s.get()), 0);
+    f.on_close = nullptr;
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(f.count("close"), 2);
+    EXPECT_EQ(pyio_closed(s.get()), 1);
+}
+
+TEST(CallbackRawIO, AFailingClosedCallbackIsReported) {
+    Fake f;
+    f.on_closed = [] { return pyio_error_set(PYIO_ERR_ATTRIBUTE, "no closed"); };
+    Stream s = open(f, with_closed());
+    EXPECT_EQ(pyio_closed(s.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_ATTRIBUTE, "no closed");
+    EXPECT_EQ(write_str(s.get(), "x"), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_ATTRIBUTE, "no closed");
+    f.on_closed = nullptr;
+}
+
+TEST(CallbackRawIO, TheLastReleaseAsksTheClosedCallbackBeforeClosing) {
+    Fake f;
+    {
+        Stream s = open(f, with_closed());
+        f.is_closed = true;
+    }
+    EXPECT_EQ(f.calls, (Calls{"closed", "destroy"}));
+    Fake g;
+    { Stream s = open(g, with_closed()); }
+    // The finaliser asks, then close() asks again, as Python's do.
+    EXPECT_EQ(g.calls, (Calls{"closed", "closed", "close", "destroy"}));
 }
 
 TEST(CallbackRawIO, AFailingFlushIsReported) {
@@ -986,6 +1074,7 @@ TEST(CallbackRawIO, FieldsPastAShortStructSizeAreTakenAsNull) {
     cb.isatty = trap_int;
     cb.fileno = trap_int;
     cb.destroy = trap_destroy;
+    cb.closed = trap_int;
     cb.struct_size = offsetof(pyio_rawio_callbacks, seek);
     Stream s(pyio_rawio_new(&cb, &f, nullptr));
     ASSERT_TRUE(s);
@@ -1009,6 +1098,23 @@ TEST(CallbackRawIO, FieldsPastAShortStructSizeAreTakenAsNull) {
     s.reset();  // no destroy either
     EXPECT_EQ(f.data, "abX");
     EXPECT_EQ(f.calls, (Calls{"readinto", "write"}));
+}
+
+TEST(CallbackRawIO, AStructEndingBeforeClosedKeepsTheClosedStateInTheLibrary) {
+    // A caller built before the closed field existed.
+    Fake f;
+    f.data = "abc";
+    pyio_rawio_callbacks cb = fake_callbacks();
+    cb.closed = trap_int;
+    cb.struct_size = offsetof(pyio_rawio_callbacks, closed);
+    Stream s(pyio_rawio_new(&cb, &f, nullptr));
+    ASSERT_TRUE(s);
+    EXPECT_EQ(read_str(s.get(), 1), "a");
+    EXPECT_EQ(pyio_closed(s.get()), 0);
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(pyio_closed(s.get()), 1);
+    s.reset();
+    EXPECT_EQ(f.calls, (Calls{"readinto", "flush", "close", "destroy"}));
 }
 
 TEST(CallbackRawIO, StructSizeLargerThanTheLibraryKnowsIsAccepted) {

@@ -482,6 +482,7 @@ PYIO_API pyio_stream *pyio_raw(pyio_stream *stream);
  *   isatty    NULL: 0
  *   fileno    NULL: UnsupportedOperation("fileno")
  *   destroy   NULL: nothing to free
+ *   closed    NULL: the library keeps the closed state (see below)
  * Results follow the library's conventions: readinto and write return a count
  * (0 <= n <= size), PYIO_WOULD_BLOCK for "would block", or -1 for failure;
  * seek, tell and truncate return a position or -1; the predicates return 1/0
@@ -490,11 +491,18 @@ PYIO_API pyio_stream *pyio_raw(pyio_stream *stream);
  * what the caller of the library sees.  A failure with no recorded error is
  * reported as OSError(EIO).
  *
- * The library checks for a closed stream before calling anything but destroy,
- * so callbacks never see a call after close.  close is called at most once.
- * destroy is called exactly once, when the last reference is released (after
- * close), and also when pyio_rawio_new() itself fails after reading a
- * struct_size large enough to include the destroy field. */
+ * The library checks for a closed stream before calling anything but destroy
+ * (and closed), so callbacks never see a call after close.  Without a closed
+ * callback, the stream is closed once pyio_close() has run, which calls
+ * flush, then close, each at most once; if both fail, close's error is the
+ * one reported, as in CPython.  With one, the callbacks keep the state, as a
+ * Python object does: closed (1/0, or -1 with a recorded error) is asked
+ * wherever the library checks, so a stream closed behind the library's back
+ * is seen as closed; and pyio_close(), while closed answers 0, calls close
+ * alone, which must flush first itself if it buffers anything (as Python's
+ * close() does).  destroy is called exactly once, when the last reference
+ * is released (after close), and also when pyio_rawio_new() itself fails
+ * after reading a struct_size large enough to include the destroy field. */
 typedef struct pyio_rawio_callbacks {
     /* sizeof(pyio_rawio_callbacks) as the caller compiled it: fields past
      * this size (added by later versions) are taken as NULL. */
@@ -512,6 +520,8 @@ typedef struct pyio_rawio_callbacks {
     int (*isatty)(void *context);
     int (*fileno)(void *context);
     void (*destroy)(void *context);
+    /* Appended later: a struct_size that ends before a field leaves it NULL. */
+    int (*closed)(void *context);
 } pyio_rawio_callbacks;
 
 /* A raw stream whose operations are `callbacks` (copied; the struct need not

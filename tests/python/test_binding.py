@@ -1493,7 +1493,7 @@ class CallbackTest(unittest.TestCase):
         gc.collect()
         self.assertEqual(_errors._pending(), [])
 
-    def test_first_failure_wins_and_nested_failures_do_not_disturb_it(self):
+    def test_the_callbacks_failure_wins_and_nested_failures_do_not_disturb_it(self):
         first, second = KeyError("flush"), KeyError("close")
 
         class Both(libpyio.RawIOBase):
@@ -1507,15 +1507,20 @@ class CallbackTest(unittest.TestCase):
                     pass
                 raise second
 
-        h = libpyio._raw_handle(Both())
+        # The object's close() is its whole close (the library does not
+        # flush it first), and it never got as far as closing.
+        raw = Both()
+        h = libpyio._raw_handle(raw)
         try:
             h.close()
         except KeyError as exc:
-            self.assertIs(exc, first)
+            self.assertIs(exc, second)
         else:
             self.fail("no exception")
-        self.assertTrue(h.closed)
+        self.assertFalse(h.closed)
         self.assertEqual(_errors._pending(), [])
+        raw.close = lambda: libpyio.RawIOBase.close(raw)   # let the finaliser close it
+        raw.flush = lambda: None
 
     def test_finaliser_between_a_failure_and_its_report(self):
         exc = KeyError("k")
@@ -2375,6 +2380,62 @@ class BufferedCallbackTest(unittest.TestCase):
         Case.same(self, trickle, lambda b: b.read(), lambda b: b.read(), lambda b: b.read())
         Case.same(self, trickle, lambda b: b.readline(), lambda b: b.readline(),
                   lambda b: b.readline(), lambda b: b.readline())
+
+    def test_a_raw_object_closed_behind_the_buffer_is_closed_for_it(self):
+        def counting(m):
+            class Counting(m.RawIOBase):
+                def writable(self):
+                    return True
+
+                def readable(self):
+                    return True
+
+                def readinto(self, b):
+                    return 0
+
+                def write(self, b):
+                    return len(b)
+            return Counting
+
+        for m in MODULES:
+            with self.subTest(module=m.__name__):
+                raw = counting(m)()
+                b = m.BufferedWriter(raw, 8)
+                raw.close()
+                self.assertTrue(b.closed)
+                with self.assertRaisesRegex(ValueError, "^write to closed file$"):
+                    b.write(b"x")
+                with self.assertRaisesRegex(ValueError, "^flush of closed file$"):
+                    b.flush()
+                b.close()
+
+    def test_close_flushes_a_raw_object_as_io_does(self):
+        # io: a writer's close() calls raw.close() only (which flushes the
+        # raw object once); a reader's calls raw.flush() first.
+        for m in MODULES:
+            for cls, flushes in (("BufferedWriter", 1), ("BufferedReader", 2)):
+                class Counting(m.RawIOBase):
+                    count = 0
+
+                    def readable(self):
+                        return True
+
+                    def writable(self):
+                        return True
+
+                    def readinto(self, b):
+                        return 0
+
+                    def write(self, b):
+                        return len(b)
+
+                    def flush(self):
+                        type(self).count += 1
+                        super().flush()
+                with self.subTest(module=m.__name__, cls=cls):
+                    b = getattr(m, cls)(Counting(), 8)
+                    b.close()
+                    self.assertEqual(Counting.count, flushes)
 
     def test_write_returning_None_is_BlockingIOError_with_characters_written(self):
         def blocked(m):

@@ -6,7 +6,7 @@ BytesIO subclass with its own methods, a duck-typed object.  The library
 calls back into the object; the layers built on raw streams use this to wrap
 Python raw objects, as io's buffered classes wrap any raw object.
 
-The thirteen callbacks are created once and shared by every stream.  A
+The fourteen callbacks are created once and shared by every stream.  A
 stream's C context is the address of a _Context holding the object.  While
 the Python wrapper (_RawHandle) lives, it alone keeps the context alive, as
 an ordinary attribute, so that a cycle through the object (an exception it
@@ -160,6 +160,12 @@ def _predicate(method):
     return call
 
 
+def _closed(key):
+    # An attribute, not a method: the object's own closed state, so that
+    # one closed behind the library's back is closed for it too.
+    return 1 if _target(key).closed else 0
+
+
 def _fileno(key):
     fd = operator.index(_target(key).fileno())
     if not 0 <= fd <= INT_MAX:
@@ -193,10 +199,11 @@ _THUNKS = {
     "fileno": ("fileno", INT_FN(_callback(_fileno))),
 }
 _DESTROY = DESTROY_FN(_destroy)
+_CLOSED = INT_FN(_callback(_closed))
 
 # The library may call these until the last stream is released, which can be
 # during interpreter shutdown: they are never freed.
-for _thunk in [t for _, t in _THUNKS.values()] + [_DESTROY]:
+for _thunk in [t for _, t in _THUNKS.values()] + [_DESTROY, _CLOSED]:
     _incref(_thunk)
 
 
@@ -210,6 +217,10 @@ def _callback_stream(context, name):
     for field, (method, thunk) in _THUNKS.items():
         if callable(getattr(context.raw, method, None)):
             setattr(callbacks, field, thunk)
+    if hasattr(context.raw, "closed"):
+        # The object keeps its state and its close() is the whole close
+        # (it flushes itself): the library asks it and calls close alone.
+        callbacks.closed = _CLOSED
     callbacks.destroy = _DESTROY
     handle = lib.pyio_rawio_new(callbacks, id(context), name)
     if not handle:

@@ -86,6 +86,7 @@ class pyio_rawio_callbacks(Structure):
         ("isatty", INT_FN),
         ("fileno", INT_FN),
         ("destroy", DESTROY_FN),
+        ("closed", INT_FN),
     ]
 
 
