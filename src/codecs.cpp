@@ -262,6 +262,135 @@ constexpr Module kModules[] = {
     {"utf_32", "utf-32", ModuleKind::Native, nullptr},
     {"utf_32_be", "utf-32-be", ModuleKind::Native, nullptr},
     {"utf_32_le", "utf-32-le", ModuleKind::Native, nullptr},
+
+    // Single-byte charsets: identical to glibc's over all 256 bytes unless noted.
+    {"cp037", "cp037", ModuleKind::Iconv, "CP037"},
+    {"cp1026", "cp1026", ModuleKind::Iconv, "CP1026"},  // 0x9d U+00B8 / glibc U+02DB; 0xbc U+00AF / U+2014
+    {"cp1125", "cp1125", ModuleKind::Iconv, "CP1125"},
+    {"cp1140", "cp1140", ModuleKind::Iconv, "CP1140"},
+    {"cp1250", "cp1250", ModuleKind::Iconv, "CP1250"},
+    {"cp1251", "cp1251", ModuleKind::Iconv, "CP1251"},
+    {"cp1252", "cp1252", ModuleKind::Iconv, "CP1252"},
+    {"cp1253", "cp1253", ModuleKind::Iconv, "CP1253"},
+    {"cp1254", "cp1254", ModuleKind::Iconv, "CP1254"},
+    {"cp1255", "cp1255", ModuleKind::Iconv, "CP1255"},
+    {"cp1256", "cp1256", ModuleKind::Iconv, "CP1256"},
+    {"cp1257", "cp1257", ModuleKind::Iconv, "CP1257"},
+    {"cp1258", "cp1258", ModuleKind::Iconv, "CP1258"},
+    {"cp273", "cp273", ModuleKind::Iconv, "CP273"},  // 0xbc U+203E / glibc U+00AF
+    {"cp424", "cp424", ModuleKind::Iconv, "CP424"},  // 0x78 U+2017 / glibc U+21D4; 0x8f U+00B1 / undefined
+    {"cp437", "cp437", ModuleKind::Iconv, "CP437"},
+    {"cp500", "cp500", ModuleKind::Iconv, "CP500"},
+    {"cp737", "cp737", ModuleKind::Iconv, "CP737"},
+    {"cp775", "cp775", ModuleKind::Iconv, "CP775"},
+    {"cp850", "cp850", ModuleKind::Iconv, "CP850"},
+    {"cp852", "cp852", ModuleKind::Iconv, "CP852"},
+    {"cp855", "cp855", ModuleKind::Iconv, "CP855"},
+    // 0x1a, 0x1c and 0x7f are three controls permuted; 0xee U+00AF / glibc
+    // U+203E; 0xfa U+00B7 / U+2022.
+    {"cp856", "cp856", ModuleKind::Iconv, "CP856"},
+    {"cp857", "cp857", ModuleKind::Iconv, "CP857"},
+    {"cp858", "cp858", ModuleKind::Iconv, "CP858"},
+    {"cp860", "cp860", ModuleKind::Iconv, "CP860"},
+    {"cp861", "cp861", ModuleKind::Iconv, "CP861"},
+    {"cp862", "cp862", ModuleKind::Iconv, "CP862"},
+    {"cp863", "cp863", ModuleKind::Iconv, "CP863"},
+    {"cp864", "cp864", ModuleKind::Iconv, "CP864"},
+    {"cp865", "cp865", ModuleKind::Iconv, "CP865"},
+    {"cp866", "cp866", ModuleKind::Iconv, "CP866"},
+    {"cp869", "cp869", ModuleKind::Iconv, "CP869"},
+    {"cp874", "cp874", ModuleKind::Iconv, "CP874"},
+    // Python maps 0xdc 0xe1 0xec 0xed 0xfc 0xfd to U+001A, glibc leaves them
+    // undefined; 0x6a '|' / undefined, 0x74 U+00A0 / U+2207, 0xdd U+0387 / U+00B7.
+    {"cp875", "cp875", ModuleKind::Iconv, "CP875"},
+    {"hp_roman8", "hp-roman8", ModuleKind::Iconv, "HP-ROMAN8"},
+    {"iso8859_2", "iso8859-2", ModuleKind::Iconv, "ISO-8859-2"},
+    {"iso8859_3", "iso8859-3", ModuleKind::Iconv, "ISO-8859-3"},
+    {"iso8859_4", "iso8859-4", ModuleKind::Iconv, "ISO-8859-4"},
+    {"iso8859_5", "iso8859-5", ModuleKind::Iconv, "ISO-8859-5"},
+    {"iso8859_6", "iso8859-6", ModuleKind::Iconv, "ISO-8859-6"},
+    {"iso8859_7", "iso8859-7", ModuleKind::Iconv, "ISO-8859-7"},
+    {"iso8859_8", "iso8859-8", ModuleKind::Iconv, "ISO-8859-8"},
+    {"iso8859_9", "iso8859-9", ModuleKind::Iconv, "ISO-8859-9"},
+    {"iso8859_10", "iso8859-10", ModuleKind::Iconv, "ISO-8859-10"},
+    {"iso8859_11", "iso8859-11", ModuleKind::Iconv, "ISO-8859-11"},
+    {"iso8859_13", "iso8859-13", ModuleKind::Iconv, "ISO-8859-13"},
+    {"iso8859_14", "iso8859-14", ModuleKind::Iconv, "ISO-8859-14"},
+    {"iso8859_15", "iso8859-15", ModuleKind::Iconv, "ISO-8859-15"},
+    {"iso8859_16", "iso8859-16", ModuleKind::Iconv, "ISO-8859-16"},
+    {"koi8_r", "koi8-r", ModuleKind::Iconv, "KOI8-R"},
+    {"koi8_t", "koi8-t", ModuleKind::Iconv, "KOI8-T"},
+    {"koi8_u", "koi8-u", ModuleKind::Iconv, "KOI8-U"},
+    {"kz1048", "kz1048", ModuleKind::Iconv, "RK1048"},
+    {"mac_cyrillic", "mac-cyrillic", ModuleKind::Iconv, "MAC-CYRILLIC"},  // 0xff U+20AC / glibc U+00A4
+    {"mac_latin2", "mac-latin2", ModuleKind::Iconv, "MAC-CENTRALEUROPE"},
+    {"mac_roman", "mac-roman", ModuleKind::Iconv, "MACINTOSH"},  // 0xc6 U+2206 / glibc U+0394; 0xf0 U+F8FF / U+E01E
+    {"ptcp154", "ptcp154", ModuleKind::Iconv, "PT154"},
+    {"tis_620", "tis-620", ModuleKind::Iconv, "TIS-620"},  // 0x80-0x9f: C1 controls in Python, undefined in glibc
+
+    // Multibyte charsets, compared over every one- and two-byte sequence and
+    // every BMP character.
+    // BIG5 and CP950 are one converter in glibc, Microsoft's: 0x80 decodes;
+    // 0xc6a1-0xc8fe (ETEN's kana and more) are private use where Python has
+    // kana; a dozen punctuation marks differ (0xa145 U+2022 / U+2027, ...).
+    {"big5", "big5", ModuleKind::Iconv, "BIG5"},
+    {"cp950", "cp950", ModuleKind::Iconv, "CP950"},  // 0x80, and 0xc6a1-0xc8fe as for big5
+    {"big5hkscs", "big5hkscs", ModuleKind::Iconv, "BIG5-HKSCS"},  // 0x80; glibc has HKSCS-2008's 0x877a-0x87df
+    // Python decodes 0x80, 0xa0 and 0xfd-0xff (U+0080, U+F8F0-U+F8F3), and
+    // encodes about 380 NEC and IBM duplicates to other codes than glibc.
+    {"cp932", "cp932", ModuleKind::Iconv, "CP932"},
+    {"cp949", "cp949", ModuleKind::Iconv, "CP949"},
+    // 0xa1bd U+2015 / glibc U+2014, 0xa2d6-0xa2d7 U+2985-U+2986 / U+FF5F-U+FF60;
+    // Python encodes some 3100 characters of plane 2 (0x8f..) glibc does not.
+    {"euc_jis_2004", "euc_jis_2004", ModuleKind::Iconv, "EUC-JISX0213"},
+    {"euc_jisx0213", "euc_jisx0213", ModuleKind::Iconv, "EUC-JISX0213"},  // as euc_jis_2004, and 10 more
+    {"euc_jp", "euc_jp", ModuleKind::Iconv, "EUC-JP"},  // glibc also takes the C1 bytes 0x80-0x8d, 0x90-0x9f
+    // glibc takes the C1 bytes; Python encodes the 8822 Hangul syllables
+    // outside KS X 1001 as 8-byte sequences (KS X 1001:1998 Annex 3), glibc
+    // neither encodes nor decodes those.
+    {"euc_kr", "euc_kr", ModuleKind::Iconv, "EUC-KR"},
+    {"gb18030", "gb18030", ModuleKind::Iconv, "GB18030"},  // 25 codes map to private use in Python, not in glibc
+    {"gb2312", "gb2312", ModuleKind::Iconv, "EUC-CN"},
+    {"gbk", "gbk", ModuleKind::Iconv, "GBK"},  // glibc decodes 0x80 as U+20AC and encodes it back
+    {"johab", "johab", ModuleKind::Iconv, "JOHAB"},  // 0x5c is U+20A9 in glibc; 17 jamo 0x8441.. Python only
+    // glibc's 0x5c is U+00A5 and 0x7e U+203E (JIS X 0201); Python's are ASCII.
+    {"shift_jis", "shift_jis", ModuleKind::Iconv, "SHIFT_JIS"},
+    // 0x815c U+2015 / glibc U+2014, 0x815f '\' / U+FF3C, 0x81b0 '~' / U+FF5E,
+    // 0x81d4-0x81d5 U+2985-U+2986 / U+FF5F-U+FF60.
+    {"shift_jis_2004", "shift_jis_2004", ModuleKind::Iconv, "SHIFT_JISX0213"},
+    {"shift_jisx0213", "shift_jisx0213", ModuleKind::Iconv, "SHIFT_JISX0213"},
+    // Stateful: compared over the encoding of every BMP character.
+    {"iso2022_jp", "iso2022_jp", ModuleKind::Iconv, "ISO-2022-JP"},
+    {"iso2022_jp_2", "iso2022_jp_2", ModuleKind::Iconv, "ISO-2022-JP-2"},  // glibc also encodes C1 and more via G2
+    {"iso2022_jp_3", "iso2022_jp_3", ModuleKind::Iconv, "ISO-2022-JP-3"},  // 82 characters encode otherwise
+    // glibc writes the ESC $ ) C announcement at the start of any output,
+    // Python only before the first non-ASCII character.
+    {"iso2022_kr", "iso2022_kr", ModuleKind::Iconv, "ISO-2022-KR"},
+
+    // Python codecs glibc has no counterpart for (or, for mac_iceland, a
+    // different table: 12 of its bytes differ).  Their names go to iconv as
+    // given, which knows none of them.
+    {"cp1006", "cp1006", ModuleKind::Missing, nullptr},
+    {"cp720", "cp720", ModuleKind::Missing, nullptr},
+    {"mac_arabic", "mac-arabic", ModuleKind::Missing, nullptr},
+    {"mac_croatian", "mac-croatian", ModuleKind::Missing, nullptr},
+    {"mac_farsi", "mac-farsi", ModuleKind::Missing, nullptr},
+    {"mac_greek", "mac-greek", ModuleKind::Missing, nullptr},
+    {"mac_iceland", "mac-iceland", ModuleKind::Missing, nullptr},
+    {"mac_romanian", "mac-romanian", ModuleKind::Missing, nullptr},
+    {"mac_turkish", "mac-turkish", ModuleKind::Missing, nullptr},
+    {"palmos", "palmos", ModuleKind::Missing, nullptr},
+    {"hz", "hz", ModuleKind::Missing, nullptr},
+    {"iso2022_jp_1", "iso2022_jp_1", ModuleKind::Missing, nullptr},
+    {"iso2022_jp_2004", "iso2022_jp_2004", ModuleKind::Missing, nullptr},
+    {"iso2022_jp_ext", "iso2022_jp_ext", ModuleKind::Missing, nullptr},
+    {"charmap", "charmap", ModuleKind::Missing, nullptr},
+    {"idna", "idna", ModuleKind::Missing, nullptr},
+    {"punycode", "punycode", ModuleKind::Missing, nullptr},
+    {"raw_unicode_escape", "raw-unicode-escape", ModuleKind::Missing, nullptr},
+    {"unicode_escape", "unicode-escape", ModuleKind::Missing, nullptr},
+    {"undefined", "undefined", ModuleKind::Missing, nullptr},
+
     {"base64_codec", "base64", ModuleKind::Binary, nullptr},
     {"bz2_codec", "bz2", ModuleKind::Binary, nullptr},
     {"hex_codec", "hex", ModuleKind::Binary, nullptr},
@@ -328,6 +457,25 @@ struct Registry {
 Registry& registry() {
     static Registry* r = new Registry;
     return *r;
+}
+
+// Whether a name Python does not know may go to iconv_open(): only names
+// made of what iconv's own names are made of ("ISO_646.IRV:1991",
+// "ISO-10646/UCS4/", "NF_Z_62-010_(1973)").  glibc drops any other character
+// before looking a name up ("la\xb2tin1" would be LATIN1), takes "" for the
+// locale's charset, and reads options after "//" (//TRANSLIT, //IGNORE).
+bool iconv_may_try(std::string_view name) noexcept {
+    if (name.empty() || name.find("//") != std::string_view::npos) return false;
+    for (char c : name) {
+        bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!alnum && std::strchr("_-.:/()", c) == nullptr) return false;
+    }
+    return true;
+}
+
+std::unique_ptr<Codec> make_table_or_iconv_codec(std::string name, std::string_view iconv_name) {
+    if (auto codec = make_charmap_codec(name, iconv_name)) return codec;
+    return make_iconv_codec(std::move(name), iconv_name);
 }
 
 [[noreturn]] void unknown_encoding(std::string_view encoding) {
@@ -554,9 +702,12 @@ const Codec& lookup_codec(std::string_view encoding) {
     if (auto it = reg.codecs.find(key); it != reg.codecs.end()) return *it->second;
 
     std::unique_ptr<Codec> codec;
-    if (known && known->kind == ModuleKind::Native) {
+    if (known && known->kind == ModuleKind::Native)
         codec = make_unicode_codec(known->module);
-    }
+    else if (known && known->kind == ModuleKind::Iconv)
+        codec = make_table_or_iconv_codec(known->name, known->iconv_name);
+    else if (iconv_may_try(encoding))
+        codec = make_table_or_iconv_codec(lowered(encoding), encoding);
     if (!codec) unknown_encoding(encoding);
     return *reg.codecs.emplace(std::move(key), std::move(codec)).first->second;
 }

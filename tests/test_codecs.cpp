@@ -1845,6 +1845,63 @@ TEST(CodecLookup, ConcurrentLookupsAgree) {
     EXPECT_EQ(seen[0][0], seen[0][1]);
 }
 
+TEST(CodecLookup, PythonsOtherEncodingsHaveTheirPythonNames) {
+    // Through a translation table or the iconv API, under Python's name.
+    struct {
+        const char* given;
+        const char* name;
+    } cases[] = {
+        {"cp1252", "cp1252"},          {"windows-1252", "cp1252"},     {"mac-roman", "mac-roman"},
+        {"macintosh", "mac-roman"},    {"koi8-r", "koi8-r"},           {"KOI8_R", "koi8-r"},
+        {"sjis", "shift_jis"},         {"ms932", "cp932"},             {"eucjp", "euc_jp"},
+        {"iso-2022-jp", "iso2022_jp"}, {"csISO2022JP", "iso2022_jp"},  {"iso2022_jp_2", "iso2022_jp_2"},
+        {"iso-2022-jp-3", "iso2022_jp_3"}, {"gb2312", "gb2312"},       {"chinese", "gb2312"},
+        {"gbk", "gbk"},                {"cp936", "gbk"},               {"gb18030", "gb18030"},
+        {"big5", "big5"},              {"big5-tw", "big5"},            {"cp950", "cp950"},
+        {"euckr", "euc_kr"},           {"ksc5601", "euc_kr"},          {"cp437", "cp437"},
+        {"IBM437", "cp437"},           {"iso-8859-15", "iso8859-15"},  {"latin2", "iso8859-2"},
+        {"l9", "iso8859-15"},          {"tis620", "tis-620"},          {"hp-roman8", "hp-roman8"},
+        {"kz_1048", "kz1048"},         {"uhc", "cp949"},               {"johab", "johab"},
+        {"iso2022kr", "iso2022_kr"},   {"shift_jis_2004", "shift_jis_2004"},
+        {"euc_jisx0213", "euc_jisx0213"}, {"big5hkscs", "big5hkscs"},
+    };
+    for (const auto& c : cases) {
+        Outcome got = attempt([&](Outcome& o) { o.output = lib::lookup_codec(c.given).name(); });
+        EXPECT_EQ(got, Ok(c.name)) << c.given;
+    }
+}
+
+TEST(CodecLookup, AnEncodingOnlyIconvKnowsHasItsNameLowerCased) {
+    EXPECT_EQ(lib::lookup_codec("IBM1047").name(), "ibm1047");
+    EXPECT_EQ(lib::lookup_codec("ARMSCII-8").name(), "armscii-8");
+    EXPECT_EQ(&lib::lookup_codec("ibm1047"), &lib::lookup_codec("IBM1047"));
+}
+
+TEST(CodecLookup, IconvOptionsAndStrippedCharactersAreNotNames) {
+    // glibc would read //TRANSLIT as an option and drop the space and the
+    // superscript; Python knows none of these names.
+    for (const char* name : {"ascii//TRANSLIT", "UTF-8//IGNORE", "IBM 1047", "IBM\xc2\xb2" "1047"}) {
+        EXPECT_EQ(error_of([&] { lib::lookup_codec(name); }),
+                  Fail(Kind::LookupError, 0, 0, std::string("unknown encoding: ") + name));
+    }
+}
+
+TEST(CodecLookup, PythonCodecsWithoutACounterpartAreUnknown) {
+    // Python has these; glibc's iconv has none of them (hz, mac-greek...) or
+    // a different table (mac-iceland).
+    for (const char* name : {"hz", "mac-greek", "mac_iceland", "cp720", "palmos", "iso2022_jp_ext", "idna"}) {
+        EXPECT_EQ(error_of([&] { lib::lookup_codec(name); }),
+                  Fail(Kind::LookupError, 0, 0, std::string("unknown encoding: ") + name));
+    }
+}
+
+TEST(CodecLookup, TableCodecsDecodeAndEncode) {
+    // "café" in cp1252 and "Привет" in koi8-r, as Python gives them.
+    EXPECT_EQ(decode("cp1252", ErrorHandler::Strict, "caf\xe9"), Ok("caf\xc3\xa9"));
+    EXPECT_EQ(encode("koi8-r", ErrorHandler::Strict, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"),
+              Ok("\xf0\xd2\xc9\xd7\xc5\xd4"));
+}
+
 // ---- codec by codec: what the tables do not show ----
 
 std::string decode_ok(pyio::Decoder& d, std::string_view input, bool final = false) {
