@@ -327,25 +327,31 @@ void TextIOWrapper::flush_locked() {
     buffer_->flush();
 }
 
-void TextIOWrapper::write_pending() {
+void TextIOWrapper::write_pending(size_t count) {
     // Unlike CPython, which drops the pending bytes before handing them to the
     // buffer, what the buffer did not accept stays pending: a failed write
     // loses nothing, and a later flush retries it.
-    while (!pending_bytes_.empty()) {
+    count = std::min(count, pending_bytes_.size());
+    size_t done = 0;
+    auto drop_done = [&] { pending_bytes_.erase(0, done); };
+    while (done < count) {
         std::optional<size_t> n;
         try {
-            n = buffer_->write(std::span<const char>(pending_bytes_.data(), pending_bytes_.size()));
+            n = buffer_->write(std::span<const char>(pending_bytes_.data() + done, count - done));
         } catch (const Error& e) {
-            if (e.kind() == ErrorKind::BlockingIOError) {
-                auto accepted = static_cast<size_t>(std::clamp<int64_t>(e.info().characters_written, 0,
-                                                                       static_cast<int64_t>(pending_bytes_.size())));
-                pending_bytes_.erase(0, accepted);
-            }
+            if (e.kind() == ErrorKind::BlockingIOError)
+                done += static_cast<size_t>(std::clamp<int64_t>(e.info().characters_written, 0,
+                                                                static_cast<int64_t>(count - done)));
+            drop_done();
             throw;
         }
-        if (!n) throw blocking_io_error(EAGAIN, 0);
-        pending_bytes_.erase(0, std::min(*n, pending_bytes_.size()));
+        if (!n) {
+            drop_done();
+            throw blocking_io_error(EAGAIN, 0);
+        }
+        done += std::min(*n, count - done);
     }
+    drop_done();
 }
 
 bool TextIOWrapper::readable() {
@@ -670,13 +676,19 @@ std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
         text = translated;
     }
     bool needflush = line_buffering_ && (haslf || std::memchr(text.data(), '\r', text.size()));
-    std::string bytes;
-    encoder_->encode(text, false, bytes);
+    // Encode straight into the pending bytes; a failed encode leaves them as
+    // they were.
+    const size_t before = pending_bytes_.size();
+    try {
+        encoder_->encode(text, false, pending_bytes_);
+    } catch (...) {
+        pending_bytes_.resize(before);
+        throw;
+    }
     encoding_start_of_stream_ = false;
     // As CPython: never gather more than a chunk; what would overflow it
-    // sends what is pending first.
-    if (!pending_bytes_.empty() && pending_bytes_.size() + bytes.size() > chunk_size_) write_pending();
-    pending_bytes_ += bytes;
+    // sends what was pending first.
+    if (before && pending_bytes_.size() > chunk_size_) write_pending(before);
     if (pending_bytes_.size() >= chunk_size_ || needflush || write_through_) write_pending();
     if (needflush) buffer_->flush();
     clear_decoded();

@@ -177,7 +177,9 @@ private:
     IOBase& attached() const;         // ValueError once detached
     void check_open() const;          // attached and not closed
     void flush_locked();
-    void write_pending();             // CPython's _textiowrapper_writeflush
+    // CPython's _textiowrapper_writeflush: hands the first `count` pending
+    // bytes (all by default) to the buffer.
+    void write_pending(size_t count = SIZE_MAX);
     void clear_decoded() noexcept;
     // Reads and decodes one chunk; false at EOF.
     bool read_chunk(int64_t size_hint);
