@@ -724,18 +724,20 @@ void add_fixes(IconvProfile& p) {
         // IBM's extension characters appear twice in CP932; Windows and
         // Python encode them as NEC's selection (rows ED and EE), glibc as
         // IBM's (rows FA to FC).
-        Iconv dec("UTF-8", p.iconv_name);
-        for (unsigned lead = 0xed; lead <= 0xee && dec.ok(); ++lead) {
+        Iconv dec("UTF-8", p.iconv_name), enc(p.iconv_name, "UTF-8");
+        for (unsigned lead = 0xed; lead <= 0xee && dec.ok() && enc.ok(); ++lead) {
             for (unsigned trail = 0x40; trail <= 0xfc; ++trail) {
                 const char seq[2] = {static_cast<char>(lead), static_cast<char>(trail)};
-                std::string out;
+                std::string text, theirs;
                 dec.reset();
-                if (dec.convert({seq, 2}, out).error != 0 || out.empty()) continue;
+                enc.reset();
+                if (dec.convert({seq, 2}, text).error != 0 || text.empty()) continue;
+                if (enc.convert(text, theirs).error != 0 || theirs.size() != 2) continue;
+                if (static_cast<unsigned char>(theirs[0]) < 0xfa) continue;
                 size_t i = 0;
-                int32_t cp = utf8::decode(out, i);
-                if (cp < 0x80 || p.efix.bytes.count(static_cast<char32_t>(cp))) continue;
-                p.efix.flagged.insert(static_cast<char32_t>(cp));
-                p.efix.bytes[static_cast<char32_t>(cp)] = std::string(seq, 2);
+                char32_t cp = static_cast<char32_t>(utf8::decode(text, i));
+                p.efix.flagged.insert(cp);
+                p.efix.bytes[cp] = std::string(seq, 2);
             }
         }
     }
@@ -935,7 +937,11 @@ private:
         }
         if (avail < python_need(p_.lead, s, avail)) {
             if (!final) return false;
-            pos = handle_decode_error(errors_, p_.name, data, pos, data.size(), kIncomplete, out);
+            // Python's incremental decoders drop whatever the handler leaves
+            // of an incomplete sequence at the end (surrogateescape stops
+            // before an ASCII byte).
+            handle_decode_error(errors_, p_.name, data, pos, data.size(), kIncomplete, out);
+            pos = data.size();
             return true;
         }
         // iconv wants more although Python would judge: let the next input decide.
@@ -1063,10 +1069,12 @@ private:
         c.pos = handle_decode_error(errors_, p_.name, c.data, c.pos, c.pos + length, reason, c.out);
     }
 
-    // The input ends inside a sequence: wait for more, or report it.
+    // The input ends inside a sequence: wait for more, or report it (and,
+    // as Python's incremental decoders do, drop what the handler leaves).
     bool incomplete(Cursor& c) {
         if (!c.final) return false;
-        error(c, c.avail(), kIncomplete);
+        handle_decode_error(errors_, p_.name, c.data, c.pos, c.data.size(), kIncomplete, c.out);
+        c.pos = c.data.size();
         return true;
     }
 
@@ -1097,9 +1105,11 @@ private:
             ++c.pos;
             return true;
         }
-        if (shifts() && cfg_.python && b == LF) {
-            st_.shifted = false;
-            c.out += '\n';
+        // Python passes control characters through whatever the set, and a
+        // newline ends the shift.
+        if (cfg_.python && b < 0x20) {
+            if (b == LF) st_.shifted = false;
+            c.out += static_cast<char>(b);
             ++c.pos;
             return true;
         }
@@ -1109,16 +1119,23 @@ private:
         return run(c, reg, set);
     }
 
+    // Whether b ends a run of characters of a set `width` bytes wide.
     bool special(unsigned char b, int width) const {
         if (b == ESC) return true;
-        if (shifts() && (b == SO || b == SI || (cfg_.python && b == LF))) return true;
-        // Python reads a space or DEL in a double-byte set as half a pair.
-        return cfg_.python && width == 2 && (b == 0x20 || b == 0x7f);
+        if (shifts() && (b == SO || b == SI)) return true;
+        if (!cfg_.python) return false;
+        // Control characters are step()'s; Python reads a space or DEL in a
+        // double-byte set as half a pair.
+        return b < 0x20 || (width == 2 && (b == 0x20 || b == 0x7f));
     }
 
     bool ascii_run(Cursor& c) {
         size_t n = 0;
-        while (n < c.avail() && c.at(n) < 0x80 && !special(c.at(n), 1)) ++n;
+        while (n < c.avail()) {
+            const unsigned char b = c.at(n);
+            if (b >= 0x80 || b == ESC || (shifts() && (b == SO || b == SI || (cfg_.python && b == LF)))) break;
+            ++n;
+        }
         c.out.append(c.data.substr(c.pos, n));
         c.pos += n;
         if (c.pos < c.data.size() && c.at(0) >= 0x80) error(c, 1, kIllegal);
@@ -1153,15 +1170,20 @@ private:
         return true;
     }
 
-    // Brings iconv to decoding `set` from register `reg`.
+    // Brings iconv to decoding `set`, preferably from register `reg`, else
+    // from whichever of G0 and G1 iconv accepts it in (Python lets
+    // iso2022_kr designate KS X 1001 to G0, glibc only to G1).
     bool invoke(int reg, uint8_t set) {
-        if (fed_[reg] != set) {
-            if (!feed(cfg_.feed[set][reg])) return false;
-            fed_[reg] = set;
+        int from = reg;
+        if (cfg_.feed[set][from].empty()) from = 1 - reg;
+        if (cfg_.feed[set][from].empty() || (from == 1 && !shifts())) return false;
+        if (fed_[from] != set) {
+            if (!feed(cfg_.feed[set][from])) return false;
+            fed_[from] = set;
         }
-        if (shifts() && fed_shifted_ != (reg == 1)) {
-            if (!feed(std::string(1, static_cast<char>(reg == 1 ? SO : SI)))) return false;
-            fed_shifted_ = reg == 1;
+        if (shifts() && fed_shifted_ != (from == 1)) {
+            if (!feed(std::string(1, static_cast<char>(from == 1 ? SO : SI)))) return false;
+            fed_shifted_ = from == 1;
         }
         return true;
     }
