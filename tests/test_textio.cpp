@@ -490,6 +490,74 @@ TEST(TextIOWrapper, TruncateFlushesFirst) {
 }
 
 // ---------------------------------------------------------------------------
+// Byte order marks
+// ---------------------------------------------------------------------------
+
+TEST(TextIOWrapper, Utf16WritesOneBomAtTheStartOnly) {
+    // write('a'); seek(0, 2); write('b') -> b'\xff\xfea\x00b\x00'
+    Stream b;
+    Stream t = wrap("", "utf-16", nullptr, nullptr, &b);
+    EXPECT_EQ(write_str(t.get(), "a"), 1);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(pyio_seek(t.get(), 0, 2), 4);
+    EXPECT_EQ(write_str(t.get(), "b"), 1);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), std::string("\xff\xfe" "a\0b\0", 6));
+}
+
+TEST(TextIOWrapper, NoBomWhenTheBufferStartsMidFile) {
+    // BytesIO(b'xx') positioned at 2: write('a') -> b'xxa\x00'
+    Stream b = bytesio("xx");
+    ASSERT_EQ(pyio_seek(b.get(), 2, 0), 2);
+    Stream t(pyio_textiowrapper_new(b.get(), "utf-16", nullptr, nullptr, 0, 0));
+    EXPECT_EQ(write_str(t.get(), "a"), 1);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), std::string("xxa\0", 4));
+}
+
+TEST(TextIOWrapper, SeekToZeroWritesTheBomAgainElsewhereNot) {
+    // write('ab'); seek(0); write('c') -> b'\xff\xfec\x00b\x00'
+    Stream b;
+    Stream t = wrap("", "utf-16", nullptr, nullptr, &b);
+    EXPECT_EQ(write_str(t.get(), "ab"), 2);
+    EXPECT_EQ(pyio_seek(t.get(), 0, 0), 0);
+    EXPECT_EQ(write_str(t.get(), "c"), 1);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), std::string("\xff\xfe" "c\0b\0", 6));
+    // A seek to the told end position appends without a BOM.
+    EXPECT_EQ(pyio_seek(t.get(), 6, 0), 6);
+    EXPECT_EQ(write_str(t.get(), "d"), 1);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), std::string("\xff\xfe" "c\0b\0d\0", 8));
+}
+
+TEST(TextIOWrapper, ReadingSkipsTheBomAndTellCountsIt) {
+    Stream sig = wrap("\xef\xbb\xbfhi", "utf-8-sig");
+    EXPECT_EQ(read_str(sig.get()), "hi");
+    EXPECT_EQ(pyio_tell(sig.get()), 5);
+    // Big-endian BOM: the decoder's flags say "swapped" (1, shifted by the
+    // newline decoder to 2), as Python's cookie 2 << 64 | 4 does.
+    Stream be = wrap(std::string("\xfe\xff\0a\0b", 6), "utf-16");
+    EXPECT_EQ(read_str(be.get(), 1), "a");
+    pyio_text_cookie c = tell(be.get());
+    EXPECT_TRUE(same(c, pyio_text_cookie{4, 2, 0, 0, 0}));
+    EXPECT_EQ(read_str(be.get()), "b");
+    ASSERT_EQ(pyio_text_seek(be.get(), &c, 0, nullptr), 0);
+    EXPECT_EQ(read_str(be.get()), "b");
+    EXPECT_EQ(pyio_seek(be.get(), 0, 0), 0);
+    EXPECT_EQ(read_str(be.get()), "ab");
+}
+
+TEST(TextIOWrapper, Utf8SigWritesItsBomOnce) {
+    Stream b;
+    Stream t = wrap("", "utf-8-sig", nullptr, nullptr, &b);
+    EXPECT_EQ(write_str(t.get(), "x"), 1);
+    EXPECT_EQ(write_str(t.get(), "y"), 1);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), "\xef\xbb\xbfxy");
+}
+
+// ---------------------------------------------------------------------------
 // detach, close, reconfigure
 // ---------------------------------------------------------------------------
 
