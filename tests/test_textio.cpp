@@ -59,6 +59,12 @@ pyio_text_cookie tell(pyio_stream* s) {
     return c;
 }
 
+size_t utf8_length(const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+    return n;
+}
+
 bool same(const pyio_text_cookie& a, const pyio_text_cookie& b) {
     return a.start_pos == b.start_pos && a.dec_flags == b.dec_flags &&
            a.bytes_to_feed == b.bytes_to_feed && a.chars_to_skip == b.chars_to_skip &&
@@ -413,6 +419,67 @@ TEST(TextIOWrapper, SeekToEveryToldPositionResumesThere) {
                     << "newline " << (newline ? newline : "None") << " chunk " << chunk << " at " << i;
             }
             EXPECT_EQ(rests.back(), "");
+        }
+    }
+}
+
+// For every encoding the issue names: text written through the wrapper reads
+// back whole at every chunk size, and seek() to each position tell() gave
+// resumes exactly there, stateful encodings (iso-2022-jp, utf-7) included.
+TEST(TextIOWrapper, EveryEncodingRoundTripsAndSeeksBackAtEveryCharacter) {
+    struct Case {
+        const char* encoding;
+        std::string text;
+    };
+    const std::string latin = "Caf\xc3\xa9 cr\xc3\xa8me\r\n\xc3\x9c ber\n\xc3\xa5\r";
+    const std::string japanese =
+        "a\xe3\x81\x82\xe3\x81\x84" "b\r\n\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e x\n\xe3\x82\xab\r";
+    const std::string chinese = "z\xe4\xb8\xad\xe6\x96\x87\r\n\xe6\xb1\x89\xe5\xad\x97 y\n";
+    const std::string korean = "k\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4\r\nq\n";
+    const std::string cyrillic = "\xd0\x9f\xd1\x80\xd0\xb8\r\n\xd0\xb2\xd0\xb5\xd1\x82\n";
+    const std::string mixed = latin + japanese + "\xf0\x9f\x98\x80\xe2\x82\xac";
+    const Case cases[] = {
+        {"utf-8", mixed},       {"utf-8-sig", mixed},     {"utf-16", mixed},
+        {"utf-16-le", mixed},   {"utf-16-be", mixed},     {"utf-32", mixed},
+        {"utf-32-le", mixed},   {"utf-32-be", mixed},     {"utf-7", mixed},
+        {"ascii", "plain\r\ntext\n"}, {"latin-1", latin}, {"iso-8859-15", latin + "\xe2\x82\xac"},
+        {"cp1252", latin + "\xe2\x82\xac"}, {"cp437", latin}, {"mac-roman", latin},
+        {"koi8-r", cyrillic},   {"shift_jis", japanese},  {"cp932", japanese},
+        {"euc-jp", japanese},   {"iso-2022-jp", japanese}, {"gb2312", chinese},
+        {"gbk", chinese},       {"gb18030", mixed},       {"big5", "b\xe4\xb8\xad\xe6\x96\x87\r\n"},
+        {"cp950", "b\xe4\xb8\xad\xe6\x96\x87\r\n"}, {"euc-kr", korean},
+    };
+    for (const Case& k : cases) {
+        SCOPED_TRACE(k.encoding);
+        Stream b;
+        Stream w = wrap("", k.encoding, "", nullptr, &b);
+        ASSERT_TRUE(w) << pyio_error_message();
+        ASSERT_EQ(write_str(w.get(), k.text), static_cast<int64_t>(utf8_length(k.text))) << pyio_error_message();
+        ASSERT_EQ(pyio_flush(w.get()), 0);
+        const std::string bytes = bytes_of(b.get());
+        for (const char* newline : {static_cast<const char*>(nullptr), ""}) {
+            for (int64_t chunk : {1, 2, 3, 5, 8192}) {
+                SCOPED_TRACE(chunk);
+                Stream t = wrap(bytes, k.encoding, newline);
+                ASSERT_EQ(pyio_text_set_chunk_size(t.get(), chunk), 0);
+                std::vector<pyio_text_cookie> cookies;
+                std::string whole;
+                for (;;) {
+                    cookies.push_back(tell(t.get()));
+                    std::string c = read_str(t.get(), 1);
+                    ASSERT_NE(c, "<-1>") << pyio_error_message();
+                    if (c.empty()) break;
+                    whole += c;
+                }
+                if (newline) EXPECT_EQ(whole, k.text);
+                for (size_t i = 0; i < cookies.size(); i += 1) {
+                    ASSERT_EQ(pyio_text_seek(t.get(), &cookies[i], 0, nullptr), 0) << pyio_error_message();
+                    std::string rest = read_str(t.get());
+                    ASSERT_LE(rest.size(), whole.size());
+                    EXPECT_EQ(rest, whole.substr(whole.size() - rest.size())) << "at character " << i;
+                    EXPECT_EQ(utf8_length(rest), cookies.size() - 1 - i) << "at character " << i;
+                }
+            }
         }
     }
 }
