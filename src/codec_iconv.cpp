@@ -599,17 +599,95 @@ struct PythonIso2022 {
     bool no_shift, use_g2, jisx0208_ext;
     std::string_view sbcs;  // finals of its single-byte sets besides ASCII
     std::string_view dbcs;  // finals of its double-byte sets
+    // The sets its encoder tries, in order (see EncodingSet); empty: encoding
+    // is left to iconv (JIS X 0213, which Python pairs up specially).
+    std::string_view encoder;
 };
 // CPython's Modules/cjkcodecs/_codecs_iso2022.c configurations.
 constexpr PythonIso2022 kPythonIso2022[] = {
-    {"iso2022_jp", true, false, true, "J", "B@"},
-    {"iso2022_jp_1", true, false, true, "J", "BD@"},
-    {"iso2022_jp_2", true, true, true, "JAF", "BDCA@"},
-    {"iso2022_jp_2004", true, false, true, "", "QBP"},
-    {"iso2022_jp_3", true, false, true, "", "OBP"},
-    {"iso2022_jp_ext", true, false, true, "JI", "BD@"},
-    {"iso2022_kr", false, false, false, "", "C"},
+    {"iso2022_jp", true, false, true, "J", "B@", "8R"},
+    {"iso2022_jp_1", true, false, true, "J", "BD@", "82R"},
+    {"iso2022_jp_2", true, true, true, "JAF", "BDCA@", "82KGR"},
+    {"iso2022_jp_2004", true, false, true, "", "QBP", ""},
+    {"iso2022_jp_3", true, false, true, "", "OBP", ""},
+    {"iso2022_jp_ext", true, false, true, "JI", "BD@", "82Rk"},
+    {"iso2022_kr", false, false, false, "", "C", "K"},
 };
+
+const PythonIso2022* python_iso2022(std::string_view codec) {
+    for (const auto& p : kPythonIso2022)
+        if (p.codec == codec) return &p;
+    return nullptr;
+}
+
+// What CPython's ISO-2022 encoder can write, per BMP code point: the first of
+// its sets that has the character, and the character's code there.  The sets'
+// tables come from iconv's stateless EUC charsets.
+struct Iso2022Encoding {
+    struct Set {
+        unsigned char final;
+        bool dbcs;
+        int reg;  // G0, or G1 for iso2022_kr's KS X 1001
+    };
+    std::vector<Set> sets;
+    std::vector<uint32_t> map;  // (set + 1) << 16 | code; 0: not encodable
+};
+
+// The code of cp in the set named by `kind` (a letter of PythonIso2022::encoder:
+// 8 JIS X 0208, 2 JIS X 0212, K KS X 1001, G GB 2312, R JIS X 0201 Roman,
+// k JIS X 0201 katakana), or 0.
+class SetEncoder {
+public:
+    explicit SetEncoder(char kind)
+        : kind_(kind), cd_(kind == 'K' ? "EUC-KR" : kind == 'G' ? "GB2312" : "EUC-JP", "UTF-8") {}
+    bool ok() const { return cd_.ok(); }
+    uint16_t code(char32_t cp) {
+        switch (kind_) {
+        case 'R':
+            return cp == 0xa5 ? 0x5c : cp == 0x203e ? 0x7e : 0;
+        case 'k':
+            return cp >= 0xff61 && cp <= 0xff9f ? static_cast<uint16_t>(cp - 0xff61 + 0x21) : 0;
+        }
+        // Python's JIS X 0212 lacks U+FF5E and its KS X 1001 U+20A9 and
+        // U+327E, which glibc's EUC tables have.
+        if ((kind_ == '2' && cp == 0xff5e) || (kind_ == 'K' && (cp == 0x20a9 || cp == 0x327e))) return 0;
+        std::string out;
+        cd_.reset();
+        if (cd_.convert(utf8_of(cp), out).error != 0) return 0;
+        const auto* b = reinterpret_cast<const unsigned char*>(out.data());
+        if (kind_ == '2') {
+            if (out.size() != 3 || b[0] != 0x8f) return 0;
+            b += 1;
+        } else if (out.size() != 2) {
+            return 0;
+        }
+        if (b[0] < 0xa1 || b[1] < 0xa1) return 0;
+        return static_cast<uint16_t>((b[0] & 0x7f) << 8 | (b[1] & 0x7f));
+    }
+
+private:
+    char kind_;
+    Iconv cd_;
+};
+
+std::unique_ptr<Iso2022Encoding> make_iso2022_encoding(const PythonIso2022& py) {
+    auto e = std::make_unique<Iso2022Encoding>();
+    e->map.assign(0x10000, 0);
+    for (char kind : py.encoder) {
+        SetEncoder set(kind);
+        if (!set.ok()) return nullptr;
+        const unsigned char final = kind == '8' ? 'B' : kind == '2' ? 'D' : kind == 'K' ? 'C'
+                                  : kind == 'G' ? 'A' : kind == 'R' ? 'J' : 'I';
+        const bool dbcs = kind != 'R' && kind != 'k';
+        e->sets.push_back({final, dbcs, py.no_shift ? 0 : 1});
+        const uint32_t tag = static_cast<uint32_t>(e->sets.size()) << 16;
+        for (char32_t cp = 0x80; cp < 0x10000; ++cp) {
+            if (e->map[cp] || (cp >= 0xd800 && cp < 0xe000)) continue;
+            if (uint16_t code = set.code(cp)) e->map[cp] = tag | code;
+        }
+    }
+    return e;
+}
 
 // Whether iconv swallows `escape` without output, i.e. understands it.
 bool understands(Iconv& cd, const std::string& escape) {
@@ -625,10 +703,7 @@ std::unique_ptr<Iso2022Config> make_iso2022_config(const std::string& python_nam
     auto cfg = std::make_unique<Iso2022Config>();
     Iconv probe("UTF-8", iconv_name);
     if (!probe.ok()) return nullptr;
-    const PythonIso2022* py = nullptr;
-    for (const auto& p : kPythonIso2022)
-        if (p.codec == python_name) py = &p;
-    if (py) {
+    if (const PythonIso2022* py = python_iso2022(python_name)) {
         cfg->python = true;
         cfg->no_shift = py->no_shift;
         cfg->use_g2 = py->use_g2;
@@ -687,7 +762,7 @@ struct IconvProfile {
     DecodeFixes dfix;
     EncodeFixes efix;
     std::unique_ptr<Iso2022Config> iso;
-    bool kr_header = false;  // Python's iso2022_kr: ESC $ ) C once, before the first SO
+    std::unique_ptr<Iso2022Encoding> iso_encoding;  // Python's ISO-2022 encoder, if rebuilt
 };
 
 void add_fixes(IconvProfile& p) {
@@ -775,7 +850,8 @@ std::shared_ptr<const IconvProfile> build_profile(std::string python_name,
             p->state = Statefulness::Iso2022;
             p->iso = make_iso2022_config(p->name, p->iconv_name);
             if (!p->iso) return nullptr;
-            p->kr_header = p->name == "iso2022_kr";
+            const PythonIso2022* py = python_iso2022(p->name);
+            if (py && !py->encoder.empty()) p->iso_encoding = make_iso2022_encoding(*py);
         } else if (reset_sequence == std::string(1, static_cast<char>(SI)) &&
                    understands(dec, std::string(1, static_cast<char>(SO)))) {
             p->state = Statefulness::ShiftOut;
@@ -1375,9 +1451,7 @@ public:
     }
 
     void encode(std::string_view text, bool final, std::string& out) override {
-        const size_t base = out.size();
         all_or_nothing(out, [&] {
-            prime();
             Cursor c{text, 0, 0, 0, out};
             while (c.pos < text.size()) {
                 size_t stop = p_.efix.flagged.empty() ? text.size()
@@ -1385,25 +1459,12 @@ public:
                 convert_until(c, stop);
                 if (c.pos < text.size()) fixed(c);
             }
-            if (final) {
-                cd_.flush(out);
-                primed_ = false;
-            }
-            if (p_.kr_header && !kr_header_written_) {
-                size_t so = out.find(static_cast<char>(SO), base);
-                if (so != std::string::npos) {
-                    out.insert(so, "\x1b$)C");
-                    kr_header_written_ = true;
-                }
-            }
+            if (final) cd_.flush(out);
         });
     }
 
     // Python's reset(): back to the initial state, writing nothing.
-    void reset() override {
-        cd_.reset();
-        primed_ = false;
-    }
+    void reset() override { cd_.reset(); }
     int64_t getstate() const override { return 0; }
     void setstate(int64_t state) override {
         if (state != 0) throw value_error("invalid state for a '" + p_.name + "' encoder");
@@ -1423,16 +1484,6 @@ private:
             return counted;
         }
     };
-
-    // glibc's ISO-2022-KR writes its header at the start of the first output
-    // after opening, a reset or a flush; Python's before the first SO.  Let
-    // glibc write its header into nothing.
-    void prime() {
-        if (!p_.kr_header || primed_) return;
-        std::string ignored;
-        cd_.convert("a", ignored);
-        primed_ = true;
-    }
 
     // Converts text[pos, stop) in slices that end on character boundaries.
     void convert_until(Cursor& c, size_t stop) {
@@ -1483,8 +1534,121 @@ private:
     const IconvProfile& p_;
     ErrorHandler errors_;
     Iconv cd_;
-    bool primed_ = false;
-    bool kr_header_written_ = false;
+};
+
+// CPython's ISO-2022 encoder (its ENCODER(iso2022)): ASCII from G0, any
+// other character from the first of the codec's sets that has it, designated
+// and shifted to as needed; final returns to ASCII.
+class Iso2022Encoder final : public Encoder {
+public:
+    Iso2022Encoder(std::shared_ptr<const IconvProfile> profile, ErrorHandler errors)
+        : profile_(std::move(profile)), p_(*profile_), e_(*p_.iso_encoding), errors_(errors) {}
+
+    void encode(std::string_view text, bool final, std::string& out) override {
+        all_or_nothing(out, [&] {
+            size_t i = 0, index = 0;
+            while (i < text.size()) {
+                if (g_[0] == kAscii && !shifted_) {  // the common case: runs of ASCII
+                    size_t j = i;
+                    while (j < text.size() && static_cast<unsigned char>(text[j]) < 0x80) ++j;
+                    out.append(text, i, j - i);
+                    index += j - i;
+                    i = j;
+                    if (i == text.size()) break;
+                }
+                const size_t start = i;
+                int32_t cp = utf8::decode(text, i);
+                if (cp < 0) throw value_error("encode: text is not valid generalized UTF-8");
+                if (!put(static_cast<char32_t>(cp), out)) unencodable(text, index, start, out);
+                ++index;
+            }
+            if (final) flush(out);
+        });
+    }
+
+    // Python's reset(): G0 back to ASCII and no shift, writing nothing.
+    void reset() override {
+        g_[0] = kAscii;
+        shifted_ = false;
+    }
+    int64_t getstate() const override { return 0; }
+    // Python's setstate(0) clears its state to zeros, which no set matches:
+    // the next character designates its set again, even ASCII.
+    void setstate(int64_t state) override {
+        if (state != 0) throw value_error("invalid state for a '" + p_.name + "' encoder");
+        g_ = {kUnknown, kUnknown};
+        shifted_ = false;
+    }
+
+private:
+    static constexpr int kUnknown = -1, kAscii = 0;  // else set index + 1
+
+    bool put(char32_t cp, std::string& out) {
+        if (cp < 0x80) {
+            if (g_[0] != kAscii) {
+                out += "\x1b(B";
+                g_[0] = kAscii;
+            }
+            shift(false, out);
+            out += static_cast<char>(cp);
+            return true;
+        }
+        const uint32_t m = cp < 0x10000 ? e_.map[cp] : 0;
+        if (m == 0) return false;
+        const int set = static_cast<int>(m >> 16);
+        const Iso2022Encoding::Set& s = e_.sets[static_cast<size_t>(set - 1)];
+        if (s.reg == 0) shift(false, out);
+        if (g_[s.reg] != set) {
+            out += static_cast<char>(ESC);
+            if (!s.dbcs) {
+                out += s.reg == 0 ? '(' : ')';
+            } else if (s.reg == 0 && s.final == 'B') {
+                out += '$';
+            } else {
+                out += s.reg == 0 ? "$(" : "$)";
+            }
+            out += static_cast<char>(s.final);
+            g_[s.reg] = set;
+        }
+        if (s.reg == 1) shift(true, out);
+        if (s.dbcs) out += static_cast<char>(m >> 8 & 0x7f);
+        out += static_cast<char>(m & 0x7f);
+        return true;
+    }
+
+    void shift(bool on, std::string& out) {
+        if (shifted_ == on) return;
+        out += static_cast<char>(on ? SO : SI);
+        shifted_ = on;
+    }
+
+    void flush(std::string& out) {
+        shift(false, out);
+        if (g_[0] != kAscii) {
+            out += "\x1b(B";
+            g_[0] = kAscii;
+        }
+    }
+
+    void unencodable(std::string_view text, size_t index, size_t offset, std::string& out) {
+        EncodeReplacement rep = handle_encode_error_at(errors_, p_.name, text, index, index + 1, offset, kIllegal);
+        if (rep.raw_bytes) {
+            out += rep.replacement;
+            return;
+        }
+        for (size_t k = 0; k < rep.replacement.size();) {
+            int32_t c = utf8::decode(rep.replacement, k);
+            if (c < 0 || !put(static_cast<char32_t>(c), out))
+                throw_encode_error_at(p_.name, text, index, index + 1, offset, kIllegal);
+        }
+    }
+
+    std::shared_ptr<const IconvProfile> profile_;
+    const IconvProfile& p_;
+    const Iso2022Encoding& e_;
+    ErrorHandler errors_;
+    std::array<int, 2> g_{kAscii, kAscii};  // G0, G1
+    bool shifted_ = false;
 };
 
 class IconvCodec final : public Codec {
@@ -1497,6 +1661,7 @@ public:
         return std::make_unique<IconvDecoder>(profile_, errors);
     }
     std::unique_ptr<Encoder> encoder(ErrorHandler errors) const override {
+        if (profile_->iso_encoding) return std::make_unique<Iso2022Encoder>(profile_, errors);
         return std::make_unique<IconvEncoder>(profile_, errors);
     }
 
