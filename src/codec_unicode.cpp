@@ -14,6 +14,7 @@
 // object: error positions index that concatenation, and a failing call leaves
 // the pending bytes as they were.  The decoders here do the same, and on an
 // exception `out` is restored to its size before the call.
+#include <array>
 #include <cstring>
 
 #include "codecs.h"
@@ -88,13 +89,50 @@ private:
 
 inline char* put_utf8(char* o, uint32_t cp) noexcept { return o + utf8::encode(cp, o); }
 
+// What a byte allows as the start of a UTF-8 sequence: its length (0: not a
+// lead byte, 1: ASCII), the range of the second byte (narrower after E0, ED,
+// F0 and F4: no overlong forms, surrogates or values above U+10FFFF), and,
+// for a little-endian load of the first four bytes, the continuation bits.
+struct LeadByte {
+    uint8_t length, min2, max2;
+    uint32_t mask, expect;
+};
+constexpr std::array<LeadByte, 256> make_lead_bytes() {
+    std::array<LeadByte, 256> t{};
+    for (int c = 0; c < 0x80; ++c) t[c] = {1, 0, 0xff, 0, 0};
+    for (int c = 0xc2; c < 0xf5; ++c) {
+        uint8_t length = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        uint8_t min2 = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+        uint8_t max2 = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+        uint32_t mask = length == 2 ? 0xc000u : length == 3 ? 0xc0c000u : 0xc0c0c000u;
+        t[c] = {length, min2, max2, mask, mask & 0x80808080u};
+    }
+    return t;
+}
+constexpr std::array<LeadByte, 256> kLeadBytes = make_lead_bytes();
+
 // The code point at text[i] of generalized UTF-8 text, advancing i.  The text
 // layer hands the encoders valid text; anything else is a ValueError here.
 inline uint32_t next_code_point(std::string_view text, size_t& i) {
-    auto c = static_cast<u8>(text[i]);
+    const auto* s = reinterpret_cast<const u8*>(text.data());
+    u8 c = s[i];
     if (c < 0x80) {
         ++i;
         return c;
+    }
+    if (i + 4 <= text.size()) {
+        // Generalized UTF-8: ED may start a surrogate, A0..BF after it.
+        const LeadByte& lead = kLeadBytes[c];
+        uint32_t w;
+        std::memcpy(&w, s + i, 4);
+        uint32_t c2 = s[i + 1];
+        if (lead.length != 0 && c2 >= lead.min2 && c2 <= (c == 0xed ? 0xbfu : lead.max2) &&
+            (w & lead.mask) == lead.expect) {
+            i += lead.length;
+            if (lead.length == 2) return (c & 0x1fu) << 6 | (c2 & 0x3f);
+            if (lead.length == 3) return (c & 0x0fu) << 12 | (c2 & 0x3f) << 6 | (s[i - 1] & 0x3fu);
+            return (c & 0x07u) << 18 | (c2 & 0x3f) << 12 | (s[i - 2] & 0x3fu) << 6 | (s[i - 1] & 0x3fu);
+        }
     }
     int32_t cp = utf8::decode(text, i);
     if (cp < 0) throw value_error("text to encode is not valid UTF-8 at byte " + std::to_string(i));
@@ -198,6 +236,7 @@ inline Utf8Step utf8_step(const u8* s, size_t i, size_t n, size_t& len) noexcept
     return Utf8Step::InvalidStart;
 }
 
+
 // CPython's unicode_decode_utf8: decodes data, appends to out and returns how
 // much was consumed (all of it when final).
 size_t decode_utf8(std::string_view data, bool final, ErrorHandler errors, std::string& out) {
@@ -205,8 +244,30 @@ size_t decode_utf8(std::string_view data, bool final, ErrorHandler errors, std::
     size_t n = data.size();
     size_t i = 0, span = 0;  // data[span, i) is valid and not yet appended
     for (;;) {
-        i = skip_ascii(s, i, n);
+        // The common case: valid sequences, checked inline; anything else
+        // (an error, or a sequence cut by the end) leaves the loop.
+        while (i + 4 <= n) {
+            // Runs of eight ASCII bytes or more go by whole words.
+            uint64_t ascii = i + 8 <= n ? load64(s + i) & kHighBits : 1;
+            if (!ascii) {
+                i = skip_ascii(s, i + 8, n);
+                continue;
+            }
+            // One character: its lead byte, its second byte's range and the
+            // continuation bits of the others checked without branching on
+            // its length; the last three bytes of the data take the slow path.
+            const LeadByte& lead = kLeadBytes[s[i]];
+            uint32_t w;
+            std::memcpy(&w, s + i, 4);
+            u8 c2 = s[i + 1];
+            if (lead.length == 0 || c2 < lead.min2 || c2 > lead.max2 || (w & lead.mask) != lead.expect) break;
+            i += lead.length;
+        }
         if (i == n) break;
+        if (s[i] < 0x80) {  // in the last three bytes
+            ++i;
+            continue;
+        }
         size_t len = 0;
         Utf8Step step = utf8_step(s, i, n, len);
         if (step == Utf8Step::Ok) {
@@ -422,49 +483,57 @@ size_t decode_utf32(std::string_view data, size_t q, ByteOrder order, bool final
     }
 }
 
-// Encodes text as UTF-16 (unit 2) or UTF-32 (unit 4).  CPython reports each
-// surrogate on its own; a replacement must be ASCII text, or raw bytes making
-// whole units.
-template <size_t Unit>
-void encode_utf16_32(std::string_view text, ByteOrder order, const char* encoding, ErrorHandler errors,
-                     std::string& out) {
+// Encodes text as UTF-16 (Unit 2) or UTF-32 (Unit 4) in byte order Order.
+// CPython reports each surrogate on its own; a replacement must be ASCII
+// text, or raw bytes making whole units.
+template <size_t Unit, ByteOrder Order>
+void encode_wide(std::string_view text, const char* encoding, ErrorHandler errors, std::string& out) {
     const auto* s = reinterpret_cast<const u8*>(text.data());
     const size_t n = text.size();
-    const bool little = order == ByteOrder::Little;
-    Sink sink(out);
-    auto put_unit = [&](char* o, uint32_t u) {
+    auto put = [](char* o, uint32_t u) {
         if constexpr (Unit == 2) {
-            o[little ? 0 : 1] = static_cast<char>(u);
-            o[little ? 1 : 0] = static_cast<char>(u >> 8);
+            auto v = static_cast<uint16_t>(u);
+            if constexpr (Order != kNativeOrder) v = __builtin_bswap16(v);
+            std::memcpy(o, &v, 2);
         } else {
-            for (size_t k = 0; k < 4; ++k) o[little ? k : 3 - k] = static_cast<char>(u >> (8 * k));
+            if constexpr (Order != kNativeOrder) u = __builtin_bswap32(u);
+            std::memcpy(o, &u, 4);
         }
         return o + Unit;
     };
+    Sink sink(out);
     size_t i = 0, position = 0;
     while (i < n) {
         char* o = sink.room();
         if (i + 8 <= n && !(load64(s + i) & kHighBits)) {
-            for (size_t k = 0; k < 8; ++k) o = put_unit(o, s[i + k]);
+            for (size_t k = 0; k < 8; ++k) o = put(o, s[i + k]);
             sink.advance(o);
             i += 8;
             position += 8;
             continue;
         }
-        size_t at = i;
-        uint32_t cp = next_code_point(text, i);
-        if (!is_surrogate(cp)) {
-            if (Unit == 2 && cp >= 0x10000) {
-                o = put_unit(o, 0xd800 + ((cp - 0x10000) >> 10));
-                o = put_unit(o, 0xdc00 + ((cp - 0x10000) & 0x3ff));
-            } else {
-                o = put_unit(o, cp);
+        // Up to Sink::kStep / 4 characters, each at most four bytes, until a surrogate.
+        bool surrogate = false;
+        for (size_t k = 0; k < Sink::kStep / 4 && i < n; ++k) {
+            size_t at = i;
+            uint32_t cp = next_code_point(text, i);
+            if (is_surrogate(cp)) {
+                i = at;
+                surrogate = true;
+                break;
             }
-            sink.advance(o);
+            if (Unit == 2 && cp >= 0x10000) {
+                o = put(o, 0xd800 + ((cp - 0x10000) >> 10));
+                o = put(o, 0xdc00 + ((cp - 0x10000) & 0x3ff));
+            } else {
+                o = put(o, cp);
+            }
             ++position;
-            continue;
         }
-        sink.flush();
+        sink.advance(o);
+        if (!surrogate) continue;
+        size_t at = i;
+        next_code_point(text, i);
         EncodeReplacement r =
             handle_encode_error_at(errors, encoding, text, position, position + 1, at, "surrogates not allowed");
         if (r.raw_bytes) {
@@ -475,12 +544,21 @@ void encode_utf16_32(std::string_view text, ByteOrder order, const char* encodin
             for (char c : r.replacement) {
                 if (static_cast<u8>(c) >= 0x80)
                     throw_encode_error_at(encoding, text, position, position + 1, at, "surrogates not allowed");
-                sink.advance(put_unit(sink.room(), static_cast<u8>(c)));
+                sink.advance(put(sink.room(), static_cast<u8>(c)));
             }
         }
         ++position;
     }
     sink.flush();
+}
+
+template <size_t Unit>
+void encode_utf16_32(std::string_view text, ByteOrder order, const char* encoding, ErrorHandler errors,
+                     std::string& out) {
+    if (order == ByteOrder::Little)
+        encode_wide<Unit, ByteOrder::Little>(text, encoding, errors, out);
+    else
+        encode_wide<Unit, ByteOrder::Big>(text, encoding, errors, out);
 }
 
 // ================================ ASCII and Latin-1 ================================
@@ -499,30 +577,26 @@ void decode_ascii(std::string_view data, ErrorHandler errors, std::string& out) 
 
 void decode_latin1(std::string_view data, std::string& out) {
     const auto* s = reinterpret_cast<const u8*>(data.data());
-    size_t n = data.size(), i = 0;
+    const size_t n = data.size();
     Sink sink(out);
+    size_t i = 0;
     while (i < n) {
-        size_t run = skip_ascii(s, i, n);
-        if (run - i >= Sink::kStep) {
-            sink.out().append(data.data() + i, run - i);
-        } else {
-            char* o = sink.room();
-            std::memcpy(o, data.data() + i, run - i);
-            sink.advance(o + (run - i));
+        char* o = sink.room();
+        if (i + 16 <= n && !((load64(s + i) | load64(s + i + 8)) & kHighBits)) {
+            std::memcpy(o, s + i, 16);
+            sink.advance(o + 16);
+            i += 16;
+            continue;
         }
-        i = run;
-        // A run of bytes >= 0x80, two output bytes each.
-        while (i < n && s[i] >= 0x80) {
-            char* o = sink.room();
-            char* limit = o + Sink::kStep;
-            while (i < n && s[i] >= 0x80 && o + 2 <= limit) {
-                o[0] = static_cast<char>(0xc0 | (s[i] >> 6));
-                o[1] = static_cast<char>(0x80 | (s[i] & 0x3f));
-                o += 2;
-                ++i;
-            }
-            sink.advance(o);
+        // Sixteen bytes without branching on them: one output byte or two.
+        size_t end = std::min(n, i + Sink::kStep / 2);
+        for (; i < end; ++i) {
+            u8 b = s[i];
+            o[0] = static_cast<char>(b < 0x80 ? b : 0xc0 | b >> 6);
+            o[1] = static_cast<char>(0x80 | (b & 0x3f));
+            o += 1 + (b >> 7);
         }
+        sink.advance(o);
     }
     sink.flush();
 }
@@ -535,46 +609,55 @@ void encode_ucs1(std::string_view text, uint32_t limit, ErrorHandler errors, std
     const auto* s = reinterpret_cast<const u8*>(text.data());
     const size_t n = text.size();
     Sink sink(out);
-    size_t i = 0, position = 0;
+    size_t i = 0;
+    size_t counted = 0, position = 0;  // code point `position` starts at byte `counted`
     while (i < n) {
-        size_t run = skip_ascii(s, i, n);
-        if (run - i >= Sink::kStep) {
-            sink.out().append(text.data() + i, run - i);
-        } else {
-            char* o = sink.room();
-            std::memcpy(o, text.data() + i, run - i);
-            sink.advance(o + (run - i));
-        }
-        position += run - i;
-        i = run;
-        if (i == n) break;
-        size_t at = i;
-        uint32_t cp = next_code_point(text, i);
-        if (cp < limit) {
-            char* o = sink.room();
-            *o++ = static_cast<char>(cp);
-            sink.advance(o);
-            ++position;
+        char* o = sink.room();
+        if (i + 16 <= n && !((load64(s + i) | load64(s + i + 8)) & kHighBits)) {
+            std::memcpy(o, s + i, 16);
+            sink.advance(o + 16);
+            i += 16;
             continue;
         }
-        // The run of unencodable characters [position, end_position).
-        size_t end_position = position + 1;
+        // Up to sixteen characters: ASCII, or U+0080..U+00FF (C2/C3 xx) for latin-1.
+        size_t end = std::min(n, i + Sink::kStep / 2);
+        while (i < end) {
+            u8 b = s[i];
+            if (b < 0x80) {
+                *o++ = static_cast<char>(b);
+                ++i;
+            } else if (limit == 256 && (b & 0xfe) == 0xc2 && i + 1 < n) {
+                *o++ = static_cast<char>(b << 6 | (s[i + 1] & 0x3f));
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        sink.advance(o);
+        if (i >= end) continue;
+        // text[i] starts a character the encoding lacks (or is not valid
+        // text, which next_code_point() reports): the run of unencodable
+        // characters [position, end_position) is an error.
+        size_t at = i;
+        position += utf8::count(text.substr(counted, at - counted));
+        size_t end_position = position;
         while (i < n) {
-            size_t j = i;
-            if (next_code_point(text, j) < limit) break;
-            i = j;
+            size_t k = i;
+            if (next_code_point(text, k) < limit) break;
+            i = k;
             ++end_position;
         }
+        counted = i;
         if (errors == ErrorHandler::SurrogateEscape) {
             // Escaped bytes are written until one is not; the rest is an error.
             size_t k = at, p = position;
-            std::string& o = sink.out();
+            std::string& o2 = sink.out();
             for (; p < end_position; ++p) {
-                size_t j = k;
-                uint32_t c = next_code_point(text, j);
+                size_t next = k;
+                uint32_t c = next_code_point(text, next);
                 if (c < 0xdc80 || c > 0xdcff) break;
-                o += static_cast<char>(c - 0xdc00);
-                k = j;
+                o2 += static_cast<char>(c - 0xdc00);
+                k = next;
             }
             if (p < end_position) throw_encode_error_at(encoding, text, p, end_position, k, reason);
         } else {

@@ -84,6 +84,9 @@ constexpr int kPythonUnicodeMajor = 14;
 
 // The character's name as Python's unicodedata gives it, into buf; false if
 // it has none (control characters, unassigned code points, surrogates...).
+// Equal to Python 3.11's namereplace for every code point but those of
+// U+F0000..U+F03A2, where Python's lookup leaks the names of its internal
+// alias and named-sequence tables ('\U000f0000' gives \N{NULL}).
 bool character_name(char32_t cp, char* buf, int32_t size) noexcept {
     UVersionInfo age;
     u_charAge(static_cast<UChar32>(cp), age);
