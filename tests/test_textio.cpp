@@ -2,6 +2,7 @@
 // values are what python3's io returns for the same calls (the comments show
 // the Python where it helps).
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -298,6 +299,32 @@ TEST(TextIOWrapper, LineBufferingFlushesOnNewlineAndCarriageReturn) {
     EXPECT_EQ(slurp(path), "abc\nd");
     EXPECT_EQ(write_str(t.get(), "\r"), 1);
     EXPECT_EQ(slurp(path), "abc\nd\r");
+}
+
+TEST(TextIOWrapper, OpenLineBuffersForBufferingOneAndTerminals) {
+    TempDir dir;
+    std::string path = dir.file("f");
+    Stream plain(pyio_open(path.c_str(), "w", PYIO_NONE, nullptr, nullptr, nullptr, 1, nullptr, nullptr));
+    EXPECT_EQ(pyio_text_line_buffering(plain.get()), 0);
+    Stream one(pyio_open(path.c_str(), "w", 1, nullptr, nullptr, nullptr, 1, nullptr, nullptr));
+    EXPECT_EQ(pyio_text_line_buffering(one.get()), 1);
+    EXPECT_EQ(write_str(one.get(), "line\n"), 5);
+    EXPECT_EQ(slurp(path), "line\n");
+
+    int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) GTEST_SKIP() << "posix_openpt: " << std::strerror(errno);
+    if (::grantpt(master) != 0 || ::unlockpt(master) != 0 || !::ptsname(master)) {
+        ::close(master);
+        GTEST_SKIP() << "no pseudo-terminal";
+    }
+    std::string slave = ::ptsname(master);
+    {
+        Stream tty(pyio_open(slave.c_str(), "w", PYIO_NONE, nullptr, nullptr, nullptr, 1, nullptr, nullptr));
+        ASSERT_TRUE(tty) << pyio_error_message();
+        EXPECT_EQ(pyio_isatty(tty.get()), 1);
+        EXPECT_EQ(pyio_text_line_buffering(tty.get()), 1);
+    }
+    ::close(master);
 }
 
 TEST(TextIOWrapper, InvalidUtf8IsRefusedAndNothingIsWritten) {
