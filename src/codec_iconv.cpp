@@ -526,9 +526,11 @@ uint64_t sequence_key(uint32_t bytes, size_t length) {
 
 struct DecodeFixes {
     // Characters iconv produces that Python may decode otherwise: when one
-    // appears, the bytes it came from are looked up in `replaced`.
+    // appears, the bytes it came from are looked up in `replaced`, unless
+    // only one sequence gives it: then `direct` says what Python decodes.
     CodePointSet flagged;
     std::unordered_map<uint64_t, char32_t> replaced;  // kNone: Python rejects them
+    std::unordered_map<char32_t, char32_t> direct;
     // Sequences iconv rejects and Python decodes, by length.
     std::unordered_map<uint64_t, char32_t> supplements;
     std::array<bool, 5> supplement_lengths{};
@@ -766,6 +768,7 @@ struct IconvProfile {
 };
 
 void add_fixes(IconvProfile& p) {
+    Iconv enc(p.iconv_name, "UTF-8");
     for (const auto& codec : iconv_data::kCodecFixes) {
         if (codec.codec != p.name) continue;
         for (const auto& f : codec.decode) {
@@ -775,10 +778,20 @@ void add_fixes(IconvProfile& p) {
                 if (f.glibc == kNone) {
                     p.dfix.supplements[key] = python;
                     p.dfix.supplement_lengths[f.length] = true;
-                } else {
-                    p.dfix.flagged.insert(f.glibc + i);
-                    p.dfix.replaced[key] = python;
+                    continue;
                 }
+                const char32_t theirs = f.glibc + i;
+                p.dfix.flagged.insert(theirs);
+                p.dfix.replaced[key] = python;
+                // Replaced wherever it appears when no other sequence gives
+                // it: so glibc says, and iconv encodes it back to these bytes.
+                const auto& amb = codec.ambiguous;
+                if (python == kNone || std::find(amb.begin(), amb.end(), theirs) != amb.end()) continue;
+                std::string back;
+                enc.reset();
+                if (enc.ok() && enc.convert(utf8_of(theirs), back).error == 0 &&
+                    back == bytes_of(f.bytes + i, f.length))
+                    p.dfix.direct[theirs] = python;
             }
         }
         for (const auto& f : codec.encode) {
@@ -883,16 +896,22 @@ public:
     void decode(std::string_view input, bool final, std::string& out) override {
         std::string buffer;
         std::string_view data = joined(pending_, input, buffer);
+        const DecoderState before = getstate();
         pending_.clear();
         all_or_nothing(out, [&] {
-            size_t pos = 0;
-            while (pos < data.size()) {
-                Stop stop = convert(data, pos, out);
-                if (stop == Stop::Done) break;
-                if (!at_stop(data, pos, final, stop, out)) {
-                    pending_.assign(data.substr(pos));
-                    break;
+            try {
+                size_t pos = 0;
+                while (pos < data.size()) {
+                    Stop stop = convert(data, pos, out);
+                    if (stop == Stop::Done) break;
+                    if (!at_stop(data, pos, final, stop, out)) {
+                        pending_.assign(data.substr(pos));
+                        break;
+                    }
                 }
+            } catch (...) {
+                restore(before);
+                throw;
             }
         });
     }
@@ -937,6 +956,15 @@ public:
 private:
     enum class Stop { Done, Illegal, Incomplete, Rejected };
 
+    // A decode() that fails leaves the decoder as it was, as Python's
+    // buffered decoders do (iconv's own state, when Opaque, stays as it is).
+    void restore(const DecoderState& before) {
+        if (p_.state == Statefulness::Opaque)
+            pending_ = before.pending;
+        else
+            setstate(before);
+    }
+
     // Converts data from pos until the end or a sequence that needs a look.
     Stop convert(std::string_view data, size_t& pos, std::string& out) {
         const bool fixes = !p_.dfix.flagged.empty();
@@ -947,12 +975,14 @@ private:
             if (p_.state == Statefulness::ShiftOut) track_shift(data.substr(pos, r.consumed));
             if (r.consumed) dirty_ = true;
             if (fixes) {
-                size_t k = p_.dfix.flagged.find(out, o0, out.size());
+                size_t k = first_to_locate(out, o0);
                 if (k < out.size()) {
-                    slice_ = std::max<size_t>(256, slice_ / 4);
-                    if (!fix(data, pos, o0, k, out)) return Stop::Rejected;
+                    // Where these are frequent, convert less at a time.
+                    slice_ = std::max<size_t>(64, slice_ / 4);
+                    if (!locate(data, pos, o0, k, out)) return Stop::Rejected;
                     continue;
                 }
+                replace_direct(out, o0);
                 slice_ = std::min(kSlice, slice_ * 2);
             }
             pos += r.consumed;
@@ -964,15 +994,48 @@ private:
         return Stop::Done;
     }
 
+    // The first character in out[from, ...) that Python may decode otherwise
+    // depending on the bytes it came from, or out.size().
+    size_t first_to_locate(const std::string& out, size_t from) const {
+        const DecodeFixes& f = p_.dfix;
+        for (size_t k = f.flagged.find(out, from, out.size()); k < out.size();) {
+            size_t next = k;
+            if (!f.direct.count(static_cast<char32_t>(utf8::decode(out, next)))) return k;
+            k = f.flagged.find(out, next, out.size());
+        }
+        return out.size();
+    }
+
+    // Puts Python's characters for those only one sequence gives in out[from, ...).
+    void replace_direct(std::string& out, size_t from) const {
+        const DecodeFixes& f = p_.dfix;
+        const size_t first = f.flagged.find(out, from, out.size());
+        if (first == out.size()) return;
+        std::string tail;
+        size_t copied = first;
+        for (size_t k = first; k < out.size(); k = f.flagged.find(out, k, out.size())) {
+            size_t at = k;
+            auto it = f.direct.find(static_cast<char32_t>(utf8::decode(out, k)));
+            if (it == f.direct.end()) continue;
+            tail.append(out, copied, at - copied);
+            utf8::append(tail, it->second);
+            copied = k;
+        }
+        tail.append(out, copied);
+        out.resize(first);
+        out += tail;
+    }
+
     // iconv turned the bytes from pos into out[o0, ...), and out[k] starts a
     // character Python may decode otherwise: redo the conversion up to it,
     // find the bytes it came from and apply Python's reading.  Returns false,
     // with pos at them, if Python rejects those bytes.
-    bool fix(std::string_view data, size_t& pos, size_t o0, size_t k, std::string& out) {
+    bool locate(std::string_view data, size_t& pos, size_t o0, size_t k, std::string& out) {
         size_t length = utf8::sequence_length(static_cast<unsigned char>(out[k]));
         cd_.reset();
         out.resize(o0);
         pos += cd_.convert_bounded(data.substr(pos), out, k - o0).consumed;
+        replace_direct(out, o0);
         std::string ch;
         Converted one = cd_.convert_bounded(data.substr(pos), ch, length);
         const auto* s = reinterpret_cast<const unsigned char*>(data.data() + pos);
@@ -1072,14 +1135,20 @@ public:
     void decode(std::string_view input, bool final, std::string& out) override {
         std::string buffer;
         std::string_view data = joined(pending_, input, buffer);
+        const DecoderState before = getstate();
         pending_.clear();
         all_or_nothing(out, [&] {
-            Cursor c{data, 0, final, out};
-            while (c.pos < data.size()) {
-                if (!step(c)) {
-                    pending_.assign(data.substr(c.pos));
-                    break;
+            try {
+                Cursor c{data, 0, final, out};
+                while (c.pos < data.size()) {
+                    if (!step(c)) {
+                        pending_.assign(data.substr(c.pos));
+                        break;
+                    }
                 }
+            } catch (...) {
+                setstate(before);  // a failed decode() changes nothing, as in Python
+                throw;
             }
         });
     }
@@ -1106,7 +1175,8 @@ public:
         bool ok = state.pending.size() <= kMaxPending && state.flags < (1u << 22);
         for (int r = 0; r < 4 && ok; ++r) {
             unsigned g = ((state.flags >> (5 * r)) + cfg_.initial[r]) & 31;
-            ok = g < cfg_.charsets.size();
+            // A register, once designated, stays so.
+            ok = g < cfg_.charsets.size() && (g != kNoSet || cfg_.initial[r] == kNoSet);
             st.g[r] = static_cast<uint8_t>(g);
         }
         st.shifted = state.flags >> 20 & 1;
@@ -1671,13 +1741,16 @@ private:
 
 }  // namespace
 
+// An empty name would be iconv's name for the locale's charset.
 std::unique_ptr<Codec> make_charmap_codec(std::string python_name, std::string_view iconv_name) {
+    if (iconv_name.empty()) return nullptr;
     auto table = CharmapTable::build(iconv_name, python_name);
     if (!table) return nullptr;
     return std::make_unique<CharmapCodec>(std::move(python_name), std::move(table));
 }
 
 std::unique_ptr<Codec> make_iconv_codec(std::string python_name, std::string_view iconv_name) {
+    if (iconv_name.empty()) return nullptr;
     auto profile = build_profile(python_name, iconv_name);
     if (!profile) return nullptr;
     return std::make_unique<IconvCodec>(std::move(python_name), std::move(profile));

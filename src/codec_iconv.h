@@ -175,10 +175,16 @@ inline constexpr EncodeFix kEucKrEncode[] = {
     {0x0080, 32, 0x0, 0}, {0x20a9, 1, 0x0, 0}, {0x327e, 1, 0x0, 0},
 };
 
+// Characters glibc decodes from a sequence of `decode` and from another that
+// Python decodes to the same character: there, the bytes decide.  (Every
+// other glibc character in `decode` comes from its one sequence only.)
+inline constexpr char32_t kGb18030Ambiguous[] = {0x20087, 0x20089, 0x200cc, 0x215d7, 0x2298f, 0x241fe};
+
 struct CodecFixes {
     std::string_view codec;
     std::span<const DecodeFix> decode;
     std::span<const EncodeFix> encode;
+    std::span<const char32_t> ambiguous = {};
 };
 
 inline constexpr CodecFixes kCodecFixes[] = {
@@ -186,7 +192,7 @@ inline constexpr CodecFixes kCodecFixes[] = {
     {"cp932", kCp932Decode, kCp932Encode},
     {"euc_jp", kEucJpDecode, kEucJpEncode},
     {"gbk", kGbkDecode, kGbkEncode},
-    {"gb18030", kGb18030Decode, kGb18030Encode},
+    {"gb18030", kGb18030Decode, kGb18030Encode, kGb18030Ambiguous},
     {"big5", kBig5Decode, kBig5Encode},
     {"cp950", kCp950Decode, kCp950Encode},
     {"euc_kr", kEucKrDecode, kEucKrEncode},
