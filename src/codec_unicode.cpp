@@ -71,6 +71,15 @@ public:
         return p_;
     }
     void advance(char* p) noexcept { p_ = p; }
+    // Copies s[i, i + 16) and advances i if those are sixteen ASCII bytes.
+    bool copy_ascii16(const u8* s, size_t& i, size_t n) {
+        if (i + 16 > n || ((load64(s + i) | load64(s + i + 8)) & kHighBits)) return false;
+        char* o = room();
+        std::memcpy(o, s + i, 16);
+        advance(o + 16);
+        i += 16;
+        return true;
+    }
     void flush() {
         out_.append(buf_, static_cast<size_t>(p_ - buf_));
         p_ = buf_;
@@ -581,13 +590,8 @@ void decode_latin1(std::string_view data, std::string& out) {
     Sink sink(out);
     size_t i = 0;
     while (i < n) {
+        if (sink.copy_ascii16(s, i, n)) continue;
         char* o = sink.room();
-        if (i + 16 <= n && !((load64(s + i) | load64(s + i + 8)) & kHighBits)) {
-            std::memcpy(o, s + i, 16);
-            sink.advance(o + 16);
-            i += 16;
-            continue;
-        }
         // Sixteen bytes without branching on them: one output byte or two.
         size_t end = std::min(n, i + Sink::kStep / 2);
         for (; i < end; ++i) {
@@ -612,13 +616,8 @@ void encode_ucs1(std::string_view text, uint32_t limit, ErrorHandler errors, std
     size_t i = 0;
     size_t counted = 0, position = 0;  // code point `position` starts at byte `counted`
     while (i < n) {
+        if (sink.copy_ascii16(s, i, n)) continue;
         char* o = sink.room();
-        if (i + 16 <= n && !((load64(s + i) | load64(s + i + 8)) & kHighBits)) {
-            std::memcpy(o, s + i, 16);
-            sink.advance(o + 16);
-            i += 16;
-            continue;
-        }
         // Up to sixteen characters: ASCII, or U+0080..U+00FF (C2/C3 xx) for latin-1.
         size_t end = std::min(n, i + Sink::kStep / 2);
         while (i < end) {
