@@ -150,11 +150,15 @@ inline uint32_t next_code_point(std::string_view text, size_t& i) {
 
 inline bool is_surrogate(uint32_t cp) noexcept { return cp >= 0xd800 && cp <= 0xdfff; }
 
-// Runs a decoding step with Python's all-or-nothing result: on an exception
-// `out` gets back its size before the call.
+// Runs a coding step with Python's all-or-nothing result: on an exception
+// `out` gets back its size before the call.  `bound` is the most the step
+// appends for valid input: reserved at once, it spares the output string its
+// reallocations and copies as it grows (large reservations cost address
+// space, not memory, until written).
 template <class F>
-void all_or_nothing(std::string& out, F&& step) {
+void all_or_nothing(std::string& out, size_t bound, F&& step) {
     size_t mark = out.size();
+    out.reserve(mark + bound);
     try {
         step();
     } catch (...) {
@@ -879,7 +883,7 @@ public:
 
     void decode(std::string_view input, bool final, std::string& out) override {
         std::string_view data = joined_.join(pending_, input);
-        all_or_nothing(out, [&] {
+        all_or_nothing(out, data.size(), [&] {
             size_t consumed;
             bool first = first_;
             if (first && data.size() < 3 && std::string_view("\xef\xbb\xbf").substr(0, data.size()) == data) {
@@ -928,7 +932,8 @@ public:
 
     void decode(std::string_view input, bool final, std::string& out) override {
         std::string_view data = joined_.join(pending_, input);
-        all_or_nothing(out, [&] {
+        // A UTF-16 unit gives at most three bytes of UTF-8; a UTF-32 one four.
+        all_or_nothing(out, Unit == 2 ? data.size() / 2 * 3 : data.size(), [&] {
             size_t consumed;
             bool known = known_;
             ByteOrder order = order_;
@@ -994,7 +999,7 @@ class ByteDecoder final : public Decoder {
 public:
     ByteDecoder(ErrorHandler errors, bool latin1) : errors_(errors), latin1_(latin1) {}
     void decode(std::string_view input, bool, std::string& out) override {
-        all_or_nothing(out, [&] {
+        all_or_nothing(out, latin1_ ? 2 * input.size() : input.size(), [&] {
             if (latin1_)
                 decode_latin1(input, out);
             else
@@ -1018,7 +1023,7 @@ public:
     explicit Utf7Decoder(ErrorHandler errors) : errors_(errors) {}
     void decode(std::string_view input, bool final, std::string& out) override {
         std::string_view data = joined_.join(pending_, input);
-        all_or_nothing(out, [&] {
+        all_or_nothing(out, data.size(), [&] {
             size_t consumed = decode_utf7(data, final, errors_, out);
             pending_.assign(data.substr(consumed));
         });
@@ -1041,7 +1046,7 @@ public:
     UnicodeEncoder(Kind kind, ErrorHandler errors) : kind_(kind), errors_(errors) { reset(); }
 
     void encode(std::string_view text, bool, std::string& out) override {
-        all_or_nothing(out, [&] {
+        all_or_nothing(out, bound(text.size()), [&] {
             switch (kind_) {
             case Kind::Utf8:
                 encode_utf8(text, errors_, out);
@@ -1104,6 +1109,21 @@ public:
 
 private:
     bool has_bom() const noexcept { return kind_ == Kind::Utf8Sig || kind_ == Kind::Utf16 || kind_ == Kind::Utf32; }
+
+    // The most bytes valid text of n bytes encodes to (with a BOM): UTF-16
+    // writes two bytes for one of ASCII, UTF-32 four.
+    size_t bound(size_t n) const noexcept {
+        switch (kind_) {
+        case Kind::Utf16:
+        case Kind::Utf16Le:
+        case Kind::Utf16Be: return 2 * n + 2;
+        case Kind::Utf32:
+        case Kind::Utf32Le:
+        case Kind::Utf32Be: return 4 * n + 4;
+        case Kind::Utf7: return n;  // a guess: base64 runs take more
+        default: return n + 3;
+        }
+    }
 
     Kind kind_;
     ErrorHandler errors_;
