@@ -363,6 +363,7 @@ enum class ByteOrder : uint8_t { Little, Big };
 // the flags follow sys.byteorder.
 constexpr bool kBigEndianHost = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 constexpr ByteOrder kNativeOrder = kBigEndianHost ? ByteOrder::Big : ByteOrder::Little;
+constexpr ByteOrder kSwappedOrder = kBigEndianHost ? ByteOrder::Little : ByteOrder::Big;
 
 inline uint32_t unit16(const u8* p, ByteOrder o) noexcept {
     return o == ByteOrder::Little ? (uint32_t{p[1]} << 8 | p[0]) : (uint32_t{p[0]} << 8 | p[1]);
@@ -974,7 +975,7 @@ public:
         pending_ = state.pending;
         if (!detect_) return;
         known_ = state.flags == 0 || state.flags == 1;
-        order_ = state.flags == 0 ? kNativeOrder : kNativeOrder == ByteOrder::Little ? ByteOrder::Big : ByteOrder::Little;
+        order_ = state.flags == 0 ? kNativeOrder : kSwappedOrder;
     }
 
 private:
@@ -1063,13 +1064,19 @@ public:
             case Kind::Utf16:
             case Kind::Utf32: {
                 // The first call is codecs.utf_16_encode (its errors name
-                // 'utf-16'), later ones utf_16_le_encode.
-                const char* name = kind_ == Kind::Utf16 ? (bom_pending_ ? "utf-16" : "utf-16-le")
-                                                        : (bom_pending_ ? "utf-32" : "utf-32-le");
-                if (kBigEndianHost && !bom_pending_) name = kind_ == Kind::Utf16 ? "utf-16-be" : "utf-32-be";
-                if (bom_pending_) out += kind_ == Kind::Utf16 ? std::string_view(kBigEndianHost ? "\xfe\xff" : "\xff\xfe", 2)
-                                                              : std::string_view(kBigEndianHost ? "\0\0\xfe\xff" : "\xff\xfe\0\0", 4);
-                if (kind_ == Kind::Utf16)
+                // 'utf-16'), later ones utf_16_le_encode (on this machine).
+                bool utf16 = kind_ == Kind::Utf16;
+                const char* name = bom_pending_ ? (utf16 ? "utf-16" : "utf-32")
+                                   : kBigEndianHost ? (utf16 ? "utf-16-be" : "utf-32-be")
+                                                    : (utf16 ? "utf-16-le" : "utf-32-le");
+                if (bom_pending_) {
+                    // U+FEFF in this machine's order.
+                    if (utf16)
+                        encode_utf16_32<2>("\xef\xbb\xbf", kNativeOrder, name, errors_, out);
+                    else
+                        encode_utf16_32<4>("\xef\xbb\xbf", kNativeOrder, name, errors_, out);
+                }
+                if (utf16)
                     encode_utf16_32<2>(text, kNativeOrder, name, errors_, out);
                 else
                     encode_utf16_32<4>(text, kNativeOrder, name, errors_, out);

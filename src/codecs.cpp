@@ -695,7 +695,8 @@ const Codec& lookup_codec(std::string_view encoding) {
     const Module* known = find_module(module);
     if (known && known->kind == ModuleKind::Binary)
         throw Error(ErrorKind::LookupError, "'" + std::string(encoding) +
-                                                "' is not a text encoding; use codecs.open() to handle arbitrary codecs");
+                                                "' is not a text encoding; use codecs.open() to handle arbitrary "
+                                                "codecs");
     // Python's codecs are cached under their module; iconv's own names as
     // given (iconv ignores case, but not punctuation).
     std::string key = known && known->kind != ModuleKind::Missing ? module : "iconv:" + lowered(encoding);
