@@ -68,6 +68,19 @@ void all_or_nothing(std::string& out, F&& append) {
     }
 }
 
+// Makes room for `more` bytes at the end of s, keeping its growth geometric
+// (a caller appending many small pieces must not pay a copy each time).
+void make_room(std::string& s, size_t more) {
+    const size_t need = s.size() + more;
+    if (need > s.capacity()) s.reserve(std::max(need, 2 * s.capacity()));
+}
+
+// Output is produced into a buffer on the stack, which stays in the cache,
+// and appended from there: writing into the string's own fresh memory costs
+// it twice (zeroed by resize(), then written), which on this machine's memory
+// bandwidth is what limits the table codecs.
+constexpr size_t kStackOutput = 16 * 1024;
+
 // ---------------------------------------------------------------------------
 // iconv_t
 // ---------------------------------------------------------------------------
@@ -92,12 +105,33 @@ public:
 
     // Converts as much of `in` as iconv can, appending to `out`; stops at the
     // first sequence it cannot convert or an incomplete one at the end.
-    Converted convert(std::string_view in, std::string& out) { return run(in, out, SIZE_MAX); }
+    Converted convert(std::string_view in, std::string& out) {
+        char* ip = const_cast<char*>(in.data());
+        size_t il = in.size();
+        char buffer[kStackOutput];
+        for (;;) {
+            char* op = buffer;
+            size_t left = sizeof buffer;
+            size_t r = iconv(cd_, &ip, &il, &op, &left);
+            int err = r == static_cast<size_t>(-1) ? errno : 0;
+            out.append(buffer, static_cast<size_t>(op - buffer));
+            if (err != E2BIG) return {in.size() - il, err};
+        }
+    }
 
     // The same, writing at most `limit` bytes: stops with E2BIG before the
     // first character that would not fit.
     Converted convert_bounded(std::string_view in, std::string& out, size_t limit) {
-        return run(in, out, limit);
+        char* ip = const_cast<char*>(in.data());
+        size_t il = in.size();
+        const size_t base = out.size();
+        out.resize(base + limit);
+        char* op = out.data() + base;
+        size_t left = limit;
+        size_t r = iconv(cd_, &ip, &il, &op, &left);
+        int err = r == static_cast<size_t>(-1) ? errno : 0;
+        out.resize(base + limit - left);
+        return {in.size() - il, err};
     }
 
     // Appends what returns the conversion to its initial shift state.
@@ -114,28 +148,15 @@ public:
     }
 
 private:
-    Converted run(std::string_view in, std::string& out, size_t limit) {
-        char* ip = const_cast<char*>(in.data());
-        size_t il = in.size();
-        size_t produced = 0;
-        for (;;) {
-            size_t room = std::min(limit - produced, il * 3 + 32);
-            size_t base = out.size();
-            out.resize(base + room);
-            char* op = out.data() + base;
-            size_t left = room;
-            size_t r = iconv(cd_, &ip, &il, &op, &left);
-            int err = r == static_cast<size_t>(-1) ? errno : 0;
-            out.resize(base + room - left);
-            produced += room - left;
-            // Out of room: grow, unless the caller's limit is what ran out.
-            if (err == E2BIG && limit == SIZE_MAX) continue;
-            return {in.size() - il, err};
-        }
-    }
-
     iconv_t cd_;
 };
+
+// The code point at text[i], advancing i past it.
+char32_t decode_at(std::string_view text, size_t& i) {
+    int32_t cp = utf8::decode(text, i);
+    if (cp < 0) throw value_error("encode: text is not valid generalized UTF-8");
+    return static_cast<char32_t>(cp);
+}
 
 std::string utf8_of(char32_t cp) {
     std::string s;
@@ -270,38 +291,44 @@ private:
         const CharmapTable& t = *table_;
         const auto* s = reinterpret_cast<const unsigned char*>(input.data());
         const size_t n = input.size();
-        // Every byte becomes at most three bytes of UTF-8; each write stores
-        // four, hence the slack.
-        size_t done = out.size();
-        out.resize(done + 3 * n + 4);
-        char* w = out.data() + done;
+        make_room(out, estimate(input));
+        // Blocks whose UTF-8 fits the buffer: at most three bytes a byte,
+        // written four at a time.
+        constexpr size_t kBlock = (kStackOutput - 8) / 3;
+        char buffer[kStackOutput];
         size_t i = 0;
         while (i < n) {
-            if (t.ascii_decode_identity()) {
-                while (i + 8 <= n) {
-                    uint64_t word;
-                    std::memcpy(&word, s + i, 8);
-                    if (word & 0x8080808080808080ull) break;
-                    std::memcpy(w, s + i, 8);
-                    w += 8;
-                    i += 8;
+            const size_t end = std::min(n, i + kBlock);
+            char* w = buffer;
+            while (i < end) {
+                if (t.ascii_decode_identity()) {
+                    while (i + 8 <= end) {
+                        uint64_t word;
+                        std::memcpy(&word, s + i, 8);
+                        if (word & 0x8080808080808080ull) break;
+                        std::memcpy(w, s + i, 8);
+                        w += 8;
+                        i += 8;
+                    }
+                    if (i == end) break;
                 }
-                if (i >= n) break;
+                const CharmapTable::Utf8& e = t.decode(s[i]);
+                if (e.length == 0) break;
+                std::memcpy(w, &e, 4);
+                w += e.length;
+                ++i;
             }
-            const CharmapTable::Utf8& e = t.decode(s[i]);
-            if (e.length == 0) {
-                out.resize(static_cast<size_t>(w - out.data()));
-                i = handle_decode_error(errors_, kCharmap, input, i, i + 1, kUndefined, out);
-                done = out.size();
-                out.resize(done + 3 * (n - i) + 4);
-                w = out.data() + done;
-                continue;
-            }
-            std::memcpy(w, &e, 4);
-            w += e.length;
-            ++i;
+            out.append(buffer, static_cast<size_t>(w - buffer));
+            if (i < end) i = handle_decode_error(errors_, kCharmap, input, i, i + 1, kUndefined, out);
         }
-        out.resize(static_cast<size_t>(w - out.data()));
+    }
+
+    // The UTF-8 size of the input, judged from its start.
+    size_t estimate(std::string_view input) const {
+        const size_t sample = std::min<size_t>(input.size(), 4096);
+        size_t bytes = 0;
+        for (size_t i = 0; i < sample; ++i) bytes += table_->decode(static_cast<unsigned char>(input[i])).length;
+        return sample ? bytes * (input.size() / sample) + bytes + 64 : 0;
     }
 
     std::shared_ptr<const CharmapTable> table_;
@@ -325,53 +352,67 @@ public:
 private:
     void encode_into(std::string_view text, std::string& out) const {
         const CharmapTable& t = *table_;
+        const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+        const size_t n = text.size();
+        make_room(out, n);  // one byte a character at most, replacements aside
+        char buffer[kStackOutput];
         size_t i = 0;      // byte offset in text
         size_t index = 0;  // code point index of text[i]
-        while (i < text.size()) {
-            if (t.ascii_encode_identity()) {
-                size_t j = i;
-                while (j < text.size() && static_cast<unsigned char>(text[j]) < 0x80) ++j;
-                out.append(text, i, j - i);
-                index += j - i;
-                i = j;
-                if (i == text.size()) break;
-            }
-            size_t next = i;
-            int32_t cp = utf8::decode(text, next);
-            if (cp < 0) throw value_error("encode: text is not valid generalized UTF-8");
-            int b = t.encode(static_cast<char32_t>(cp));
-            if (b >= 0) {
-                out.push_back(static_cast<char>(b));
+        while (i < n) {
+            char* w = buffer;
+            char* const full = buffer + sizeof buffer - 8;
+            bool unencodable = false;
+            while (i < n && w < full) {
+                if (t.ascii_encode_identity()) {
+                    while (i + 8 <= n && w < full) {
+                        uint64_t word;
+                        std::memcpy(&word, s + i, 8);
+                        if (word & 0x8080808080808080ull) break;
+                        std::memcpy(w, s + i, 8);
+                        w += 8;
+                        i += 8;
+                        index += 8;
+                    }
+                    if (i == n || w >= full) break;
+                }
+                size_t next = i;
+                int b = t.encode(decode_at(text, next));
+                if (b < 0) {
+                    unencodable = true;
+                    break;
+                }
+                *w++ = static_cast<char>(b);
                 i = next;
                 ++index;
-                continue;
             }
-            // Python hands the whole run of unencodable characters to the
-            // error handler at once.
-            const size_t start = index, start_offset = i;
+            out.append(buffer, static_cast<size_t>(w - buffer));
+            if (unencodable) i = replace(text, i, index, out);
+        }
+    }
+
+    // Hands the run of unencodable characters at text[i] (code point `index`)
+    // to the error handler at once, as Python does; returns where it ends.
+    size_t replace(std::string_view text, size_t i, size_t& index, std::string& out) const {
+        const CharmapTable& t = *table_;
+        const size_t start = index, start_offset = i;
+        while (i < text.size()) {
+            size_t next = i;
+            if (t.encode(decode_at(text, next)) >= 0) break;
             i = next;
             ++index;
-            while (i < text.size()) {
-                size_t j = i;
-                int32_t c = utf8::decode(text, j);
-                if (c < 0) throw value_error("encode: text is not valid generalized UTF-8");
-                if (t.encode(static_cast<char32_t>(c)) >= 0) break;
-                i = j;
-                ++index;
-            }
-            EncodeReplacement rep = handle_encode_error_at(errors_, kCharmap, text, start, index,
-                                                           start_offset, kUndefined);
-            if (rep.raw_bytes) {
-                out += rep.replacement;
-                continue;
-            }
-            for (size_t k = 0; k < rep.replacement.size();) {
-                int32_t c = utf8::decode(rep.replacement, k);
-                int rb = c < 0 ? -1 : t.encode(static_cast<char32_t>(c));
-                if (rb < 0) throw_encode_error_at(kCharmap, text, start, index, start_offset, kUndefined);
-                out.push_back(static_cast<char>(rb));
-            }
         }
+        EncodeReplacement rep =
+            handle_encode_error_at(errors_, kCharmap, text, start, index, start_offset, kUndefined);
+        if (rep.raw_bytes) {
+            out += rep.replacement;
+            return i;
+        }
+        for (size_t k = 0; k < rep.replacement.size();) {
+            int b = t.encode(decode_at(rep.replacement, k));
+            if (b < 0) throw_encode_error_at(kCharmap, text, start, index, start_offset, kUndefined);
+            out.push_back(static_cast<char>(b));
+        }
+        return i;
     }
 
     std::shared_ptr<const CharmapTable> table_;
@@ -479,12 +520,14 @@ std::string makeup_encode(char32_t syllable) {
 // Corrections: where Python's tables differ from the iconv charset's
 // ---------------------------------------------------------------------------
 
-// A set of code points (U+0080 and up) with a cheap first test on the first
-// two bytes of their UTF-8 form, for scanning text for rare members.
+// A set of code points (U+0080 and up) with cheap first tests on the first
+// byte, then the first two bytes, of their UTF-8 form, for scanning text for
+// rare members.
 class CodePointSet {
 public:
     void insert(char32_t cp) {
         std::string u = utf8_of(cp);
+        lead_[static_cast<unsigned char>(u[0])] = true;
         prefix_.set(static_cast<unsigned char>(u[0]) << 8 | static_cast<unsigned char>(u[1]));
         members_.push_back(cp);
     }
@@ -501,7 +544,7 @@ public:
     size_t find(std::string_view s, size_t from, size_t to) const noexcept {
         const auto* p = reinterpret_cast<const unsigned char*>(s.data());
         for (size_t i = from; i + 1 < to; ++i) {
-            if (p[i] < 0xc2 || !prefix_.test(p[i] << 8 | p[i + 1])) continue;
+            if (!lead_[p[i]] || !prefix_.test(p[i] << 8 | p[i + 1])) continue;
             size_t j = i;
             int32_t cp = utf8::decode(s, j);
             if (cp >= 0 && contains(static_cast<char32_t>(cp))) return i;
@@ -510,6 +553,7 @@ public:
     }
 
 private:
+    std::array<bool, 256> lead_{};
     std::bitset<65536> prefix_;
     std::vector<char32_t> members_;
 };
@@ -898,6 +942,7 @@ public:
         std::string_view data = joined(pending_, input, buffer);
         const DecoderState before = getstate();
         pending_.clear();
+        make_room(out, 2 * data.size());
         all_or_nothing(out, [&] {
             try {
                 size_t pos = 0;
@@ -1569,8 +1614,7 @@ private:
     // The character at pos is one Python encodes otherwise than iconv.
     void fixed(Cursor& c) {
         size_t next = c.pos;
-        int32_t cp = utf8::decode(c.text, next);
-        auto it = p_.efix.bytes.find(static_cast<char32_t>(cp));
+        auto it = p_.efix.bytes.find(decode_at(c.text, next));
         if (it == p_.efix.bytes.end() || it->second.empty()) {
             unencodable(c);
             return;
@@ -1581,10 +1625,9 @@ private:
 
     void unencodable(Cursor& c) {
         size_t next = c.pos;
-        int32_t cp = utf8::decode(c.text, next);
-        if (cp < 0) throw value_error("encode: text is not valid generalized UTF-8");
+        const char32_t cp = decode_at(c.text, next);
         if (p_.efix.euc_kr_makeup && cp >= 0xac00 && cp <= 0xd7a3) {
-            c.out += makeup_encode(static_cast<char32_t>(cp));
+            c.out += makeup_encode(cp);
             c.pos = next;
             return;
         }
@@ -1627,9 +1670,7 @@ public:
                     if (i == text.size()) break;
                 }
                 const size_t start = i;
-                int32_t cp = utf8::decode(text, i);
-                if (cp < 0) throw value_error("encode: text is not valid generalized UTF-8");
-                if (!put(static_cast<char32_t>(cp), out)) unencodable(text, index, start, out);
+                if (!put(decode_at(text, i), out)) unencodable(text, index, start, out);
                 ++index;
             }
             if (final) flush(out);
@@ -1706,11 +1747,9 @@ private:
             out += rep.replacement;
             return;
         }
-        for (size_t k = 0; k < rep.replacement.size();) {
-            int32_t c = utf8::decode(rep.replacement, k);
-            if (c < 0 || !put(static_cast<char32_t>(c), out))
+        for (size_t k = 0; k < rep.replacement.size();)
+            if (!put(decode_at(rep.replacement, k), out))
                 throw_encode_error_at(p_.name, text, index, index + 1, offset, kIllegal);
-        }
     }
 
     std::shared_ptr<const IconvProfile> profile_;
