@@ -268,6 +268,21 @@ void CharmapTable::build_encoder() {
         if (encode(c) != static_cast<int>(c)) ascii_encode_identity_ = false;
 }
 
+// Copies ASCII from s[i, end) to w eight bytes at a time, while both last;
+// returns how many bytes it copied.
+size_t copy_ascii(const unsigned char* s, size_t i, size_t end, char*& w, const char* w_end) {
+    const size_t from = i;
+    while (i + 8 <= end && w + 8 <= w_end) {
+        uint64_t word;
+        std::memcpy(&word, s + i, 8);
+        if (word & 0x8080808080808080ull) break;
+        std::memcpy(w, s + i, 8);
+        w += 8;
+        i += 8;
+    }
+    return i - from;
+}
+
 // Python's charmap codecs name themselves 'charmap' in their errors.
 constexpr const char* kCharmap = "charmap";
 
@@ -302,14 +317,7 @@ private:
             char* w = buffer;
             while (i < end) {
                 if (t.ascii_decode_identity()) {
-                    while (i + 8 <= end) {
-                        uint64_t word;
-                        std::memcpy(&word, s + i, 8);
-                        if (word & 0x8080808080808080ull) break;
-                        std::memcpy(w, s + i, 8);
-                        w += 8;
-                        i += 8;
-                    }
+                    i += copy_ascii(s, i, end, w, buffer + sizeof buffer);
                     if (i == end) break;
                 }
                 const CharmapTable::Utf8& e = t.decode(s[i]);
@@ -364,15 +372,9 @@ private:
             bool unencodable = false;
             while (i < n && w < full) {
                 if (t.ascii_encode_identity()) {
-                    while (i + 8 <= n && w < full) {
-                        uint64_t word;
-                        std::memcpy(&word, s + i, 8);
-                        if (word & 0x8080808080808080ull) break;
-                        std::memcpy(w, s + i, 8);
-                        w += 8;
-                        i += 8;
-                        index += 8;
-                    }
+                    const size_t copied = copy_ascii(s, i, n, w, full);
+                    i += copied;
+                    index += copied;
                     if (i == n || w >= full) break;
                 }
                 size_t next = i;
