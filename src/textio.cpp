@@ -197,16 +197,27 @@ struct TextIOWrapper::TellSearch {
                                    [](const Point& pt, size_t p) { return pt.pos < p; });
         if (it == points.end() || it->pos != pos) points.insert(it, Point{pos, chars, flags});
     }
-    // The characters decoded from input[0, pos) and the decoder's state there.
+    // The characters decoded from input[0, pos) and the decoder's state
+    // there.  Decoding goes in pieces, remembering the safe points between
+    // them, so that later evaluations nearby replay a piece at most.
+    static constexpr size_t kPiece = 32;
     Result evaluate(std::string_view input, size_t pos) {
         const Point pt = nearest(pos);
         restore(pt);
-        out.clear();
-        decoder->decode(input.substr(pt.pos, pos - pt.pos), false, out);
-        DecoderState st = decoder->getstate();
-        Result r{pt.chars + utf8::count(out), st.pending.size(), static_cast<uint32_t>(st.flags)};
-        if (r.pending == 0) remember(pos, r.chars, r.flags);
-        return r;
+        size_t at = pt.pos;
+        uint64_t chars = pt.chars;
+        DecoderState st;
+        for (;;) {
+            size_t next = std::min(pos, at + kPiece);
+            out.clear();
+            decoder->decode(input.substr(at, next - at), false, out);
+            chars += utf8::count(out);
+            at = next;
+            st = decoder->getstate();
+            if (st.pending.empty()) remember(at, chars, static_cast<uint32_t>(st.flags));
+            if (at == pos) break;
+        }
+        return Result{chars, st.pending.size(), static_cast<uint32_t>(st.flags)};
     }
 };
 
@@ -791,26 +802,21 @@ TextCookie TextIOWrapper::tell_locked() {
         }
     }
     const size_t q = reached ? hi : input.size();
-    // The nearest known safe point at or before q that does not pass the
-    // target, then bytes one at a time up to q.
-    const TellSearch::Point* from = nullptr;
+    // The cookie starts at the last safe point in (s0, q] whose characters do
+    // not pass the target: scan down from q to the greatest one already
+    // known (usually q itself, or a few bytes back).
+    TellSearch::Point best{s0, start_chars, cookie.dec_flags};
     for (auto it = s.points.rbegin(); it != s.points.rend(); ++it) {
         if (it->pos <= q && it->pos >= s0 && it->chars <= target) {
-            from = &*it;
+            best = *it;
             break;
         }
     }
-    TellSearch::Point best = from ? *from : TellSearch::Point{s0, start_chars, cookie.dec_flags};
-    TellSearch::Point at = best;
-    s.restore(at);
-    for (size_t p = at.pos; p < q; ++p) {
-        s.out.clear();
-        s.decoder->decode(input.substr(p, 1), false, s.out);
-        at.chars += utf8::count(s.out);
-        DecoderState st = s.decoder->getstate();
-        if (st.pending.empty() && at.chars <= target) {
-            best = {p + 1, at.chars, static_cast<uint32_t>(st.flags)};
-            s.remember(best.pos, best.chars, best.flags);
+    for (size_t p = q; p > best.pos; --p) {
+        TellSearch::Result r = s.evaluate(input, p);
+        if (r.pending == 0 && r.chars <= target) {
+            best = {p, r.chars, r.flags};
+            break;
         }
     }
     cookie.start_pos += static_cast<int64_t>(best.pos - s0);
