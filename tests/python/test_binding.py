@@ -2745,7 +2745,7 @@ class OpenTest(Case):
         for mode in ["r", "w", "rt", "a+", "x"]:
             with self.assertRaises(io.UnsupportedOperation) as cm:
                 libpyio.open(p, mode)
-            self.assertEqual(str(cm.exception), "text mode is not available yet")
+            self.assertEqual(str(cm.exception), "text mode is not available in the binding yet")
             self.assertFalse(os.path.exists(p))
         with self.assertRaises(ValueError) as cm:
             libpyio.open(p, "w", 0)

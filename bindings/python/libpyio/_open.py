@@ -7,14 +7,17 @@ RuntimeWarning for buffering=1 in binary mode, Python openers, and the
 Python objects for the streams it returns (the FileIO is named by the file
 as io names it: the object passed, or os.fspath() of a path-like one).
 
-Text modes are refused by the library until its text layer exists
-(UnsupportedOperation "text mode is not available yet"); that error passes
-through.
+The library has text modes; this binding does not have the text classes
+yet, so a valid text mode with buffering other than 0 is refused here
+(UnsupportedOperation "text mode is not available in the binding yet")
+before anything is opened; invalid modes and unbuffered text still get the
+library's errors.
 """
 
 import operator
 import os
 import warnings
+from io import UnsupportedOperation
 
 from ._args import c_int_, type_name
 from ._buffered import BufferedRandom, BufferedReader, BufferedWriter
@@ -28,6 +31,13 @@ _LINE_BUFFERING_WARNING = ("line buffering (buffering=1) isn't supported in bina
 
 # What FileIO (not open's own checks) says first about a descriptor of -1.
 _FILEIO_REACHED = "negative file descriptor"
+
+
+def _valid_text_mode(mode):
+    """A mode io.open accepts as text: letters from "rwxat+", none twice,
+    exactly one of r/w/x/a, no 'b'."""
+    return (len(set(mode)) == len(mode) and set(mode) <= set("rwxat+")
+            and sum(c in "rwxa" for c in mode) == 1)
 
 
 def _is_number(obj):
@@ -79,6 +89,8 @@ def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
              _text_argument("newline", newline))
     closefd = 1 if c_int_(closefd) else 0
     raw_mode = mode.encode("utf-8", "surrogatepass")
+    if _valid_text_mode(mode) and buffering != 0:
+        raise UnsupportedOperation("text mode is not available in the binding yet")
 
     # The file: a number as it is, anything else through os.fspath().
     if _is_number(file):
