@@ -14,14 +14,16 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <link.h>
 #include <pyio/pyio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -67,14 +69,22 @@ private:
                      RTLD_DL_LINKMAP) ||
             !map)
             return;
-        std::ifstream file(info.dli_fname, std::ios::binary);
-        std::vector<char> image((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-        if (image.size() < sizeof(Elf64_Ehdr)) return;
+        // The file is only read, and only the section headers, .symtab and
+        // its string table are touched: mapping it costs little.
+        int fd = ::open(info.dli_fname, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return;
+        struct stat st {};
+        void* mapped = ::fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) >= sizeof(Elf64_Ehdr)
+                           ? ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0)
+                           : MAP_FAILED;
+        ::close(fd);
+        if (mapped == MAP_FAILED) return;
+        const char* image = static_cast<const char*>(mapped);
         Elf64_Ehdr header;
-        std::memcpy(&header, image.data(), sizeof header);
+        std::memcpy(&header, image, sizeof header);
         auto section = [&](size_t i) {
             Elf64_Shdr s;
-            std::memcpy(&s, image.data() + header.e_shoff + i * header.e_shentsize, sizeof s);
+            std::memcpy(&s, image + header.e_shoff + i * header.e_shentsize, sizeof s);
             return s;
         };
         for (size_t i = 0; i < header.e_shnum; ++i) {
@@ -83,12 +93,14 @@ private:
             Elf64_Shdr strtab = section(symtab.sh_link);
             for (size_t k = 0; k < symtab.sh_size / sizeof(Elf64_Sym); ++k) {
                 Elf64_Sym sym;
-                std::memcpy(&sym, image.data() + symtab.sh_offset + k * sizeof sym, sizeof sym);
+                std::memcpy(&sym, image + symtab.sh_offset + k * sizeof sym, sizeof sym);
                 if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF) continue;
-                const char* name = image.data() + strtab.sh_offset + sym.st_name;
-                addresses_.emplace(name, reinterpret_cast<void*>(map->l_addr + sym.st_value));
+                const char* name = image + strtab.sh_offset + sym.st_name;
+                if (std::strncmp(name, "_ZN4pyio", 8) == 0)
+                    addresses_.emplace(name, reinterpret_cast<void*>(map->l_addr + sym.st_value));
             }
         }
+        ::munmap(mapped, static_cast<size_t>(st.st_size));
     }
 
     std::unordered_map<std::string, void*> addresses_;
