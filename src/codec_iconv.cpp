@@ -32,6 +32,7 @@ namespace pyio {
 namespace {
 
 using iconv_data::kNone;
+using iconv_data::kWhole;
 
 constexpr const char* kIllegal = "illegal multibyte sequence";
 constexpr const char* kIncomplete = "incomplete multibyte sequence";
@@ -445,7 +446,7 @@ private:
 // sequence" (or, decoding incrementally, waits for more); with enough, a
 // sequence it cannot decode is "illegal multibyte sequence" of one byte.
 // Charsets Python does not know judge every byte at once.
-enum class Lead : uint8_t { Generic, ShiftJis, Cp932, EucJp, DoubleByte, Gb18030, EucKr };
+enum class Lead : uint8_t { Generic, ShiftJis, ShiftJis2004, Cp932, EucJp, DoubleByte, Gb18030, EucKr };
 
 size_t python_need(Lead lead, const unsigned char* s, size_t avail) {
     const unsigned char c = s[0];
@@ -454,6 +455,8 @@ size_t python_need(Lead lead, const unsigned char* s, size_t avail) {
         return 1;
     case Lead::ShiftJis:
         return (c >= 0x81 && c <= 0x9f) || (c >= 0xe0 && c <= 0xea) ? 2 : 1;
+    case Lead::ShiftJis2004:
+        return (c >= 0x81 && c <= 0x9f) || (c >= 0xe0 && c <= 0xfc) ? 2 : 1;
     case Lead::Cp932:
         return c <= 0x80 || (c >= 0xa0 && c <= 0xdf) || c >= 0xfd ? 1 : 2;
     case Lead::EucJp:
@@ -478,7 +481,9 @@ constexpr PythonMultibyte kPythonMultibyte[] = {
     {"shift_jis", Lead::ShiftJis}, {"cp932", Lead::Cp932},     {"euc_jp", Lead::EucJp},
     {"gb2312", Lead::DoubleByte},  {"gbk", Lead::DoubleByte},  {"gb18030", Lead::Gb18030},
     {"big5", Lead::DoubleByte},    {"cp950", Lead::DoubleByte}, {"euc_kr", Lead::EucKr},
-    {"cp949", Lead::DoubleByte},
+    {"cp949", Lead::DoubleByte},   {"johab", Lead::DoubleByte},  {"big5hkscs", Lead::DoubleByte},
+    {"euc_jis_2004", Lead::EucJp}, {"euc_jisx0213", Lead::EucJp},
+    {"shift_jis_2004", Lead::ShiftJis2004}, {"shift_jisx0213", Lead::ShiftJis2004},
 };
 
 // EUC-KR's KS X 1001:1998 Annex 3 make-up sequences: a Hangul syllable KS X
@@ -522,15 +527,14 @@ std::string makeup_encode(char32_t syllable) {
 // Corrections: where Python's tables differ from the iconv charset's
 // ---------------------------------------------------------------------------
 
-// A set of code points (U+0080 and up) with cheap first tests on the first
-// byte, then the first two bytes, of their UTF-8 form, for scanning text for
-// rare members.
+// A set of code points with cheap first tests on the first byte, then the
+// first two bytes, of their UTF-8 form, for scanning text for rare members.
 class CodePointSet {
 public:
     void insert(char32_t cp) {
         std::string u = utf8_of(cp);
         lead_[static_cast<unsigned char>(u[0])] = true;
-        prefix_.set(static_cast<unsigned char>(u[0]) << 8 | static_cast<unsigned char>(u[1]));
+        if (u.size() > 1) prefix_.set(static_cast<unsigned char>(u[0]) << 8 | static_cast<unsigned char>(u[1]));
         members_.push_back(cp);
     }
     void seal() {
@@ -545,8 +549,10 @@ public:
     // boundaries of valid text), or `to`.
     size_t find(std::string_view s, size_t from, size_t to) const noexcept {
         const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-        for (size_t i = from; i + 1 < to; ++i) {
-            if (!lead_[p[i]] || !prefix_.test(p[i] << 8 | p[i + 1])) continue;
+        for (size_t i = from; i < to; ++i) {
+            if (!lead_[p[i]]) continue;
+            if (p[i] < 0x80) return i;
+            if (i + 1 == to || !prefix_.test(p[i] << 8 | p[i + 1])) continue;
             size_t j = i;
             int32_t cp = utf8::decode(s, j);
             if (cp >= 0 && contains(static_cast<char32_t>(cp))) return i;
@@ -581,6 +587,8 @@ struct DecodeFixes {
     std::unordered_map<uint64_t, char32_t> supplements;
     std::array<bool, 5> supplement_lengths{};
     bool euc_kr_makeup = false;
+    // Python's euc_jis_2004 reads 0x8F and two bytes JIS X 0213 lacks as JIS X 0212.
+    bool jisx0212_fallback = false;
 };
 
 // What the encoder writes for a character where Python differs from iconv.
@@ -588,6 +596,8 @@ struct EncodeFixes {
     CodePointSet flagged;
     std::unordered_map<char32_t, std::string> bytes;  // empty: Python cannot encode it
     bool euc_kr_makeup = false;
+    // Python's euc_jis_2004 writes what JIS X 0213 lacks from JIS X 0212.
+    bool jisx0212_fallback = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -820,7 +830,7 @@ void add_fixes(IconvProfile& p) {
         for (const auto& f : codec.decode) {
             for (uint32_t i = 0; i < f.count; ++i) {
                 uint64_t key = sequence_key(f.bytes + i, f.length);
-                char32_t python = f.python == kNone ? kNone : f.python + i;
+                char32_t python = f.python == kNone || f.python == kWhole ? f.python : f.python + i;
                 if (f.glibc == kNone) {
                     p.dfix.supplements[key] = python;
                     p.dfix.supplement_lengths[f.length] = true;
@@ -832,7 +842,8 @@ void add_fixes(IconvProfile& p) {
                 // Replaced wherever it appears when no other sequence gives
                 // it: so glibc says, and iconv encodes it back to these bytes.
                 const auto& amb = codec.ambiguous;
-                if (python == kNone || std::find(amb.begin(), amb.end(), theirs) != amb.end()) continue;
+                if (python == kNone || python == kWhole || std::find(amb.begin(), amb.end(), theirs) != amb.end())
+                    continue;
                 std::string back;
                 enc.reset();
                 if (enc.ok() && enc.convert(utf8_of(theirs), back).error == 0 &&
@@ -854,6 +865,7 @@ void add_fixes(IconvProfile& p) {
         p.dfix.euc_kr_makeup = true;
         p.efix.euc_kr_makeup = true;
     }
+    if (p.name == "euc_jis_2004" || p.name == "euc_jisx0213") p.dfix.jisx0212_fallback = p.efix.jisx0212_fallback = true;
     if (p.name == "cp932") {
         // IBM's extension characters appear twice in CP932; Windows and
         // Python encode them as NEC's selection (rows ED and EE), glibc as
@@ -892,11 +904,13 @@ std::shared_ptr<const IconvProfile> build_profile(std::string python_name,
     if (!dec.ok() || !enc.ok()) return nullptr;
 
     // Stateful: the encoder emits something to return to its initial state.
+    // (Some hold a character back until they know what follows it: JIS X
+    // 0213 and HKSCS pair some with combining marks.  That is no state.)
     std::string reset_sequence;
     for (char32_t cp : kProbeCharacters) {
         enc.reset();
         std::string out;
-        if (enc.convert(utf8_of(cp), out).error != 0) continue;
+        if (enc.convert(utf8_of(cp), out).error != 0 || out.empty()) continue;
         std::string tail;
         enc.flush(tail);
         if (!tail.empty()) {
@@ -1036,9 +1050,24 @@ private:
             if (r.error == 0) continue;
             // A slice that ends inside a character is no reason to stop.
             if (r.error == EINVAL && end < data.size()) continue;
+            if (r.error == EILSEQ) pos -= skipped_over(data, pos, r.consumed);
             return r.error == EINVAL ? Stop::Incomplete : Stop::Illegal;
         }
         return Stop::Done;
+    }
+
+    // How many bytes before pos iconv took in with the sequence it rejects
+    // (glibc's CP949 reports 0xA2E8 as illegal after passing it): the bytes
+    // that, alone, iconv passes over and rejects likewise.  Usually none.
+    size_t skipped_over(std::string_view data, size_t pos, size_t consumed) {
+        if (p_.state != Statefulness::None) return 0;
+        for (size_t k = 2; k <= 4 && k <= consumed; ++k) {
+            std::string ignored;
+            cd_.reset();
+            Converted r = cd_.convert(data.substr(pos - k, k), ignored);
+            if (r.error == EILSEQ && r.consumed == k && ignored.empty()) return k;
+        }
+        return 0;
     }
 
     // The first character in out[from, ...) that Python may decode otherwise
@@ -1083,13 +1112,21 @@ private:
         out.resize(o0);
         pos += cd_.convert_bounded(data.substr(pos), out, k - o0).consumed;
         replace_direct(out, o0);
+        // Exactly one character of input: the least output iconv will give.
+        // (A sequence can give two code points, a base and a combining mark.)
         std::string ch;
-        Converted one = cd_.convert_bounded(data.substr(pos), ch, length);
+        Converted one{0, 0};
+        for (size_t limit = length; one.consumed == 0 && limit <= length + 4; ++limit) {
+            ch.clear();
+            one = cd_.convert_bounded(data.substr(pos), ch, limit);
+        }
+        if (one.consumed == 0) throw runtime_error("iconv gives no character for '" + p_.name + "' input it decoded");
         const auto* s = reinterpret_cast<const unsigned char*>(data.data() + pos);
         auto it = p_.dfix.replaced.find(sequence_key(s, one.consumed));
         if (it == p_.dfix.replaced.end()) {
             out += ch;
-        } else if (it->second == kNone) {
+        } else if (it->second == kNone || it->second == kWhole) {
+            rejected_length_ = it->second == kWhole ? one.consumed : 1;
             return false;
         } else {
             utf8::append(out, it->second);
@@ -1113,6 +1150,16 @@ private:
                 return true;
             }
         }
+        if (stop == Stop::Illegal && p_.dfix.jisx0212_fallback && avail >= 3 && s[0] == 0x8f) {
+            if (!eucjp_) eucjp_ = std::make_unique<Iconv>("UTF-8", "EUC-JP");
+            std::string ch;
+            eucjp_->reset();
+            if (eucjp_->ok() && eucjp_->convert(data.substr(pos, 3), ch).consumed == 3) {
+                out += ch;
+                pos += 3;
+                return true;
+            }
+        }
         if (p_.dfix.euc_kr_makeup && avail >= 2 && s[0] == 0xa4 && s[1] == 0xd4 && avail >= 8) {
             int32_t syllable = makeup_decode(s);
             if (syllable >= 0) {
@@ -1132,7 +1179,8 @@ private:
         }
         // iconv wants more although Python would judge: let the next input decide.
         if (stop == Stop::Incomplete && !final) return false;
-        pos = handle_decode_error(errors_, p_.name, data, pos, pos + 1, kIllegal, out);
+        const size_t length = stop == Stop::Rejected ? rejected_length_ : 1;
+        pos = handle_decode_error(errors_, p_.name, data, pos, pos + length, kIllegal, out);
         return true;
     }
 
@@ -1149,6 +1197,8 @@ private:
     Iconv cd_;
     std::string pending_;
     size_t slice_ = kSlice;
+    size_t rejected_length_ = 1;  // of the sequence locate() found Python rejects
+    std::unique_ptr<Iconv> eucjp_;  // jisx0212_fallback, made when first needed
     bool shifted_ = false;  // ShiftOut: iconv is between SO and SI
     bool dirty_ = false;    // Opaque: iconv has consumed something since reset
 };
@@ -1569,13 +1619,8 @@ public:
 
     void encode(std::string_view text, bool final, std::string& out) override {
         all_or_nothing(out, [&] {
-            Cursor c{text, 0, 0, 0, out};
-            while (c.pos < text.size()) {
-                size_t stop = p_.efix.flagged.empty() ? text.size()
-                                                      : p_.efix.flagged.find(text, c.pos, text.size());
-                convert_until(c, stop);
-                if (c.pos < text.size()) fixed(c);
-            }
+            Cursor c{text, out};
+            run(c);
             if (final) cd_.flush(out);
         });
     }
@@ -1591,16 +1636,31 @@ public:
 private:
     struct Cursor {
         std::string_view text;
-        size_t pos;
-        size_t counted_bytes;  // text[0, counted_bytes) holds counted code points
-        size_t counted;
         std::string& out;
+        size_t pos = 0;
+        size_t counted_bytes = 0;  // text[0, counted_bytes) holds `counted` code points
+        size_t counted = 0;
+        // Encoding an error handler's replacement: the error it replaces.
+        const Cursor* replacing = nullptr;
+        size_t error_index = 0, error_offset = 0;
+
         size_t index_of(size_t byte) {
             counted += utf8::count(text.substr(counted_bytes, byte - counted_bytes));
             counted_bytes = byte;
             return counted;
         }
     };
+
+    // Encodes the text from pos on: iconv between the characters Python
+    // encodes otherwise, those from Python's table.
+    void run(Cursor& c) {
+        while (c.pos < c.text.size()) {
+            size_t stop = p_.efix.flagged.empty() ? c.text.size()
+                                                  : p_.efix.flagged.find(c.text, c.pos, c.text.size());
+            convert_until(c, stop);
+            if (c.pos < c.text.size()) fixed(c);
+        }
+    }
 
     // Converts text[pos, stop) in slices that end on character boundaries.
     void convert_until(Cursor& c, size_t stop) {
@@ -1618,20 +1678,29 @@ private:
         size_t next = c.pos;
         auto it = p_.efix.bytes.find(decode_at(c.text, next));
         if (it == p_.efix.bytes.end() || it->second.empty()) {
-            unencodable(c);
+            unencodable(c, false);
             return;
         }
         c.out += it->second;
         c.pos = next;
     }
 
-    void unencodable(Cursor& c) {
+    // The character at pos has no bytes in iconv's table (`fallbacks`: nor
+    // in Python's fixes table, which has the last word otherwise).
+    void unencodable(Cursor& c, bool fallbacks = true) {
         size_t next = c.pos;
         const char32_t cp = decode_at(c.text, next);
-        if (p_.efix.euc_kr_makeup && cp >= 0xac00 && cp <= 0xd7a3) {
-            c.out += makeup_encode(cp);
+        std::string bytes;
+        if (fallbacks && p_.efix.euc_kr_makeup && cp >= 0xac00 && cp <= 0xd7a3) bytes = makeup_encode(cp);
+        if (fallbacks && p_.efix.jisx0212_fallback) bytes = jisx0212(c.text.substr(c.pos, next - c.pos));
+        if (!bytes.empty()) {
+            c.out += bytes;
             c.pos = next;
             return;
+        }
+        if (c.replacing) {  // a replacement that cannot be encoded either: the original error
+            throw_encode_error_at(p_.name, c.replacing->text, c.error_index, c.error_index + 1, c.error_offset,
+                                  kIllegal);
         }
         const size_t index = c.index_of(c.pos);
         EncodeReplacement rep =
@@ -1639,16 +1708,30 @@ private:
         if (rep.raw_bytes) {
             c.out += rep.replacement;
         } else {
-            Converted r = cd_.convert(rep.replacement, c.out);
-            if (r.error != 0) throw_encode_error_at(p_.name, c.text, index, index + 1, c.pos, kIllegal);
+            Cursor r{rep.replacement, c.out};
+            r.replacing = &c;
+            r.error_index = index;
+            r.error_offset = c.pos;
+            run(r);
         }
         c.pos = next;
+    }
+
+    // The character's JIS X 0212 code in EUC-JP, or nothing.
+    std::string jisx0212(std::string_view character) {
+        if (!eucjp_) eucjp_ = std::make_unique<Iconv>("EUC-JP", "UTF-8");
+        std::string out;
+        if (!eucjp_->ok()) return out;
+        eucjp_->reset();
+        if (eucjp_->convert(character, out).error != 0 || out.size() != 3 || out[0] != '\x8f') out.clear();
+        return out;
     }
 
     std::shared_ptr<const IconvProfile> profile_;
     const IconvProfile& p_;
     ErrorHandler errors_;
     Iconv cd_;
+    std::unique_ptr<Iconv> eucjp_;  // jisx0212_fallback, made when first needed
 };
 
 // CPython's ISO-2022 encoder (its ENCODER(iso2022)): ASCII from G0, any

@@ -543,6 +543,13 @@ const Case kIconvDecodeCases[] = {
     {"iso2022_kr", "ISO-2022-KR", H::Strict, "\x1b$)C\x0e" "0!\x0a" "0!"sv, Text("\xea\xb0\x80\x0a" "0!"sv)},
     {"iso2022_kr", "ISO-2022-KR", H::Strict, "\x0e" "0!\x0f"sv, Text("0!"sv)},
     {"iso2022_kr", "ISO-2022-KR", H::Strict, "\x1b$)C\x0e" "0"sv, DecodeError(5, 6, "'iso2022_kr' codec can't decode byte 0x30 in position 5: incomplete multibyte sequence"sv)},
+    // The JIS X 0213, HKSCS and Korean codecs, where glibc differs most.
+    {"johab", "JOHAB", H::Strict, "\\\x88" "a\xd9\xe8"sv, DecodeError(3, 4, "'johab' codec can't decode byte 0xd9 in position 3: illegal multibyte sequence"sv)},
+    {"cp949", "CP949", H::Strict, "A\xa2\xe8" "B"sv, DecodeError(1, 2, "'cp949' codec can't decode byte 0xa2 in position 1: illegal multibyte sequence"sv)},
+    {"euc_jis_2004", "EUC-JISX0213", H::Strict, "\x8f\xc1\xdf\x8f\xa2\xb7\xab\xe5"sv, Text("\xe6\x96\xa6~\xcb\xa9\xcb\xa5"sv)},
+    {"euc_jisx0213", "EUC-JISX0213", H::Strict, "\xae\xa1" "A"sv, DecodeError(0, 2, "'euc_jisx0213' codec can't decode bytes in position 0-1: illegal multibyte sequence"sv)},
+    {"shift_jisx0213", "SHIFT_JISX0213", H::Strict, "\x87\x9f" "A\\\x81_"sv, DecodeError(0, 2, "'shift_jisx0213' codec can't decode bytes in position 0-1: illegal multibyte sequence"sv)},
+    {"big5hkscs", "BIG5-HKSCS", H::Strict, "\x88" "b\x88" "f\xa4\xa4"sv, Text("\xc3\x8a\xcc\x84\xc3\x8a\xe4\xb8\xad"sv)},
 };
 
 const Case kIconvEncodeCases[] = {
@@ -581,6 +588,13 @@ const Case kIconvEncodeCases[] = {
     {"iso2022_jp", "ISO-2022-JP", H::SurrogateEscape, "\xef\xbd\xb1"sv, EncodeError(0, 1, "'iso2022_jp' codec can't encode character '\\uff71' in position 0: illegal multibyte sequence"sv)},
     {"iso2022_kr", "ISO-2022-KR", H::Strict, "a"sv, Text("a"sv)},
     {"iso2022_kr", "ISO-2022-KR", H::Strict, "a\xea\xb0\x80\x0a\xea\xb0\x80" "b"sv, Text("a\x1b$)C\x0e" "0!\x0f\x0a\x0e" "0!\x0f" "b"sv)},
+    // The JIS X 0213, HKSCS and Korean codecs, where glibc differs most.
+    {"johab", "JOHAB", H::Strict, "\\\xea\xb0\x80"sv, Text("\\\x88" "a"sv)},
+    {"shift_jis_2004", "SHIFT_JISX0213", H::Strict, "\\~\xc2\xa5"sv, Text("\x81_\x81\xb0\\"sv)},
+    {"euc_jis_2004", "EUC-JISX0213", H::Strict, "\xe6\x96\xa6\xcb\xa9\xcb\xa5"sv, Text("\x8f\xc1\xdf\xab\xe5"sv)},
+    {"euc_jisx0213", "EUC-JISX0213", H::Strict, "\xe9\xac\x9d"sv, Text("\x8f\xfd\xbb"sv)},
+    {"big5hkscs", "BIG5-HKSCS", H::Strict, "\xc3\x8a\xcc\x84\xc3\x8a"sv, Text("\x88" "b\x88" "f"sv)},
+    {"johab", "JOHAB", H::BackslashReplace, "\xc3\xa9"sv, Text("\\xe9"sv)},
 };
 
 TEST(IconvCodec, DecodesAsPython) {
