@@ -1363,13 +1363,15 @@ private:
     }
 
     // Whether b ends a run of characters of a set `width` bytes wide.
-    bool special(unsigned char b, int width) const {
+    // Whether b ends a run of characters of `set`.
+    bool special(unsigned char b, const Charset& set) const {
         if (b == ESC) return true;
         if (shifts() && (b == SO || b == SI)) return true;
         if (!cfg_.python) return false;
-        // Control characters are step()'s; Python reads a space or DEL in a
-        // double-byte set as half a pair.
-        return b < 0x20 || (width == 2 && (b == 0x20 || b == 0x7f));
+        // Control characters are step()'s; a space or DEL Python reads as
+        // half a pair in a double-byte set, and as no katakana (iconv passes
+        // them through).
+        return b < 0x20 || ((set.dbcs || set.final == 'I') && (b == 0x20 || b == 0x7f));
     }
 
     bool ascii_run(Cursor& c) {
@@ -1389,10 +1391,10 @@ private:
     bool run(Cursor& c, int reg, uint8_t set) {
         const int width = cfg_.charsets[set].width();
         size_t n = 0;
-        while (n < c.avail() && !special(c.at(n), width)) ++n;
-        if (n == 0) {  // a space or DEL where Python expects a pair
-            if (c.avail() < 2) return incomplete(c);
-            error(c, 2, kIllegal);
+        while (n < c.avail() && !special(c.at(n), cfg_.charsets[set])) ++n;
+        if (n == 0) {  // a space or DEL where Python expects another character
+            if (c.avail() < static_cast<size_t>(width)) return incomplete(c);
+            error(c, static_cast<size_t>(width), kIllegal);
             return true;
         }
         if (!invoke(reg, set)) {
