@@ -11,6 +11,27 @@
 //
 // Each decoder and encoder owns its iconv_t; codec objects only hold immutable
 // tables, which decoders and encoders share through a shared_ptr.
+//
+// Where this cannot be Python:
+// - ISO-2022 sets that Python's codec accepts and the iconv charset cannot
+//   decode (iso2022_jp_ext's JIS X 0212 with katakana: no glibc charset has
+//   both) are decoding errors.  Python's iso2022_jp_3/2004 encoders are left
+//   to iconv: glibc stays in JIS X 0213 plane 1 where Python returns to JIS X
+//   0208, and pairs base letters with combining marks otherwise.
+// - CPython's incremental ISO-2022 decoders raise "pending buffer overflow"
+//   when an unterminated escape sequence spans more than 8 pending bytes;
+//   here it is decoded as Python decodes it in one call.
+// - Stateful charsets other than ISO-2022 and IBM's SO/SI EBCDIC ones (glibc's
+//   UTF-7, say) keep their state inside iconv: getstate() knows the initial
+//   state only, setstate() refuses any other (ValueError), and a decode() that
+//   fails cannot put iconv's state back.  Charsets whose decoders keep state
+//   their encoders do not show (glibc's UTF-16 and UTF-32 noting the BOM) are
+//   taken as stateless.
+// - Where iconv substitutes a character it cannot encode instead of failing
+//   (glibc's IBM930 family writes '?'), the error handler is not called.
+// - The corrections are glibc 2.36's differences from CPython 3.11; each names
+//   both sides, so an iconv that agrees with Python never meets them, but one
+//   that differs otherwise than glibc is not corrected.
 
 #include "codec_iconv.h"
 
@@ -40,8 +61,9 @@ constexpr const char* kUndefined = "character maps to <undefined>";
 
 constexpr unsigned char ESC = 0x1b, SO = 0x0e, SI = 0x0f, LF = 0x0a;
 
-// Input is converted this many bytes per iconv() call: large enough that the
-// per-call cost vanishes, small enough to bound the output reserved per call.
+// Input is converted at most this many bytes per iconv() call: large enough
+// that the per-call cost vanishes, small enough that finding the bytes behind
+// a character to correct (re-converting from the slice's start) stays cheap.
 constexpr size_t kSlice = 64 * 1024;
 // setstate() accepts at most this many pending bytes (CPython's multibyte
 // decoders keep at most 8).
@@ -336,7 +358,8 @@ private:
     size_t estimate(std::string_view input) const {
         const size_t sample = std::min<size_t>(input.size(), 4096);
         size_t bytes = 0;
-        for (size_t i = 0; i < sample; ++i) bytes += table_->decode(static_cast<unsigned char>(input[i])).length;
+        for (size_t i = 0; i < sample; ++i)
+            bytes += table_->decode(static_cast<unsigned char>(input[i])).length;
         return sample ? bytes * (input.size() / sample) + bytes + 64 : 0;
     }
 
@@ -532,9 +555,10 @@ std::string makeup_encode(char32_t syllable) {
 class CodePointSet {
 public:
     void insert(char32_t cp) {
-        std::string u = utf8_of(cp);
-        lead_[static_cast<unsigned char>(u[0])] = true;
-        if (u.size() > 1) prefix_.set(static_cast<unsigned char>(u[0]) << 8 | static_cast<unsigned char>(u[1]));
+        const std::string u = utf8_of(cp);
+        const auto* b = reinterpret_cast<const unsigned char*>(u.data());
+        lead_[b[0]] = true;
+        if (u.size() > 1) prefix_.set(b[0] << 8 | b[1]);
         members_.push_back(cp);
     }
     void seal() {
@@ -842,8 +866,8 @@ void add_fixes(IconvProfile& p) {
                 // Replaced wherever it appears when no other sequence gives
                 // it: so glibc says, and iconv encodes it back to these bytes.
                 const auto& amb = codec.ambiguous;
-                if (python == kNone || python == kWhole || std::find(amb.begin(), amb.end(), theirs) != amb.end())
-                    continue;
+                if (python == kNone || python == kWhole) continue;
+                if (std::find(amb.begin(), amb.end(), theirs) != amb.end()) continue;
                 std::string back;
                 enc.reset();
                 if (enc.ok() && enc.convert(utf8_of(theirs), back).error == 0 &&
@@ -865,7 +889,10 @@ void add_fixes(IconvProfile& p) {
         p.dfix.euc_kr_makeup = true;
         p.efix.euc_kr_makeup = true;
     }
-    if (p.name == "euc_jis_2004" || p.name == "euc_jisx0213") p.dfix.jisx0212_fallback = p.efix.jisx0212_fallback = true;
+    if (p.name == "euc_jis_2004" || p.name == "euc_jisx0213") {
+        p.dfix.jisx0212_fallback = true;
+        p.efix.jisx0212_fallback = true;
+    }
     if (p.name == "cp932") {
         // IBM's extension characters appear twice in CP932; Windows and
         // Python encode them as NEC's selection (rows ED and EE), glibc as
@@ -1120,7 +1147,8 @@ private:
             ch.clear();
             one = cd_.convert_bounded(data.substr(pos), ch, limit);
         }
-        if (one.consumed == 0) throw runtime_error("iconv gives no character for '" + p_.name + "' input it decoded");
+        if (one.consumed == 0)
+            throw runtime_error("iconv gives no character for '" + p_.name + "' input it decoded");
         const auto* s = reinterpret_cast<const unsigned char*>(data.data() + pos);
         auto it = p_.dfix.replaced.find(sequence_key(s, one.consumed));
         if (it == p_.dfix.replaced.end()) {
@@ -1261,7 +1289,8 @@ public:
     // "escape throughout" mode.
     DecoderState getstate() const override {
         uint64_t flags = 0;
-        for (int r = 0; r < 4; ++r) flags |= static_cast<uint64_t>((st_.g[r] - cfg_.initial[r]) & 31) << (5 * r);
+        for (int r = 0; r < 4; ++r)
+            flags |= static_cast<uint64_t>((st_.g[r] - cfg_.initial[r]) & 31) << (5 * r);
         flags |= static_cast<uint64_t>(st_.shifted) << 20;
         flags |= static_cast<uint64_t>(st_.throughout) << 21;
         return {pending_, flags};
@@ -1378,7 +1407,8 @@ private:
         size_t n = 0;
         while (n < c.avail()) {
             const unsigned char b = c.at(n);
-            if (b >= 0x80 || b == ESC || (shifts() && (b == SO || b == SI || (cfg_.python && b == LF)))) break;
+            if (b >= 0x80 || b == ESC) break;
+            if (shifts() && (b == SO || b == SI || (cfg_.python && b == LF))) break;
             ++n;
         }
         c.out.append(c.data.substr(c.pos, n));
@@ -1559,7 +1589,8 @@ private:
             }
         }
         uint8_t set = kNoSet;
-        if (reg >= 0) set = final == 'B' && !cs.dbcs && !cs.set96 ? kAsciiSet : cfg_.find(final, cs.dbcs, cs.set96);
+        if (reg >= 0)
+            set = final == 'B' && !cs.dbcs && !cs.set96 ? kAsciiSet : cfg_.find(final, cs.dbcs, cs.set96);
         if (set == kNoSet || (set != kAsciiSet && cfg_.feed[set][reg].empty())) {
             error(c, length, kIllegal);
             return true;
@@ -1701,8 +1732,8 @@ private:
             return;
         }
         if (c.replacing) {  // a replacement that cannot be encoded either: the original error
-            throw_encode_error_at(p_.name, c.replacing->text, c.error_index, c.error_index + 1, c.error_offset,
-                                  kIllegal);
+            const size_t i = c.error_index;
+            throw_encode_error_at(p_.name, c.replacing->text, i, i + 1, c.error_offset, kIllegal);
         }
         const size_t index = c.index_of(c.pos);
         EncodeReplacement rep =
@@ -1829,7 +1860,8 @@ private:
     }
 
     void unencodable(std::string_view text, size_t index, size_t offset, std::string& out) {
-        EncodeReplacement rep = handle_encode_error_at(errors_, p_.name, text, index, index + 1, offset, kIllegal);
+        EncodeReplacement rep =
+            handle_encode_error_at(errors_, p_.name, text, index, index + 1, offset, kIllegal);
         if (rep.raw_bytes) {
             out += rep.replacement;
             return;
