@@ -364,6 +364,7 @@ const Case kCharmapDecodeCases[] = {
     {"cp437", "CP437", H::Strict, "\xb0\xe0\x9b"sv, Text("\xe2\x96\x91\xce\xb1\xc2\xa2"sv)},
     {"iso8859-15", "ISO-8859-15", H::Strict, "\xa4\xbc\xa6"sv, Text("\xe2\x82\xac\xc5\x92\xc5\xa0"sv)},
     {"cp1252", "CP1252", H::XmlCharRefReplace, "a\x81"sv, TypeError("don't know how to handle UnicodeDecodeError in error callback"sv)},
+    {"cp1252", "CP1252", H::SurrogatePass, "a\x81"sv, DecodeError(1, 2, "'charmap' codec can't decode byte 0x81 in position 1: character maps to <undefined>"sv)},
 };
 
 const Case kCharmapEncodeCases[] = {
@@ -381,6 +382,7 @@ const Case kCharmapEncodeCases[] = {
     {"mac-roman", "MACINTOSH", H::Strict, "\xce\x94"sv, EncodeError(0, 1, "'charmap' codec can't encode character '\\u0394' in position 0: character maps to <undefined>"sv)},
     {"cp437", "CP437", H::Strict, "\xe2\x96\x91\xce\xb1\xc2\xa5"sv, Text("\xb0\xe0\x9d"sv)},
     {"iso8859-15", "ISO-8859-15", H::Strict, "\xe2\x82\xac\xc5\xa0\xc2\xa4"sv, EncodeError(2, 3, "'charmap' codec can't encode character '\\xa4' in position 2: character maps to <undefined>"sv)},
+    {"cp1252", "CP1252", H::SurrogatePass, "a\xed\xa0\x80"sv, EncodeError(1, 2, "'charmap' codec can't encode character '\\ud800' in position 1: character maps to <undefined>"sv)},
 };
 
 TEST(CharmapCodec, DecodesAsPython) {
@@ -550,6 +552,9 @@ const Case kIconvDecodeCases[] = {
     {"euc_jisx0213", "EUC-JISX0213", H::Strict, "\xae\xa1" "A"sv, DecodeError(0, 2, "'euc_jisx0213' codec can't decode bytes in position 0-1: illegal multibyte sequence"sv)},
     {"shift_jisx0213", "SHIFT_JISX0213", H::Strict, "\x87\x9f" "A\\\x81_"sv, DecodeError(0, 2, "'shift_jisx0213' codec can't decode bytes in position 0-1: illegal multibyte sequence"sv)},
     {"big5hkscs", "BIG5-HKSCS", H::Strict, "\x88" "b\x88" "f\xa4\xa4"sv, Text("\xc3\x8a\xcc\x84\xc3\x8a\xe4\xb8\xad"sv)},
+    // surrogatepass is for the UTF codecs; elsewhere it is strict.
+    {"shift_jis", "SHIFT_JIS", H::SurrogatePass, "a\x81 "sv, DecodeError(1, 2, "'shift_jis' codec can't decode byte 0x81 in position 1: illegal multibyte sequence"sv)},
+    {"iso2022_jp", "ISO-2022-JP", H::SurrogatePass, "a\x1b$B\x80"sv, DecodeError(4, 5, "'iso2022_jp' codec can't decode byte 0x80 in position 4: illegal multibyte sequence"sv)},
 };
 
 const Case kIconvEncodeCases[] = {
@@ -595,6 +600,9 @@ const Case kIconvEncodeCases[] = {
     {"euc_jisx0213", "EUC-JISX0213", H::Strict, "\xe9\xac\x9d"sv, Text("\x8f\xfd\xbb"sv)},
     {"big5hkscs", "BIG5-HKSCS", H::Strict, "\xc3\x8a\xcc\x84\xc3\x8a"sv, Text("\x88" "b\x88" "f"sv)},
     {"johab", "JOHAB", H::BackslashReplace, "\xc3\xa9"sv, Text("\\xe9"sv)},
+    // surrogatepass is for the UTF codecs; elsewhere it is strict.
+    {"shift_jis", "SHIFT_JIS", H::SurrogatePass, "a\xed\xa0\x80"sv, EncodeError(1, 2, "'shift_jis' codec can't encode character '\\ud800' in position 1: illegal multibyte sequence"sv)},
+    {"iso2022_jp", "ISO-2022-JP", H::SurrogatePass, "a\xed\xa0\x80"sv, EncodeError(1, 2, "'iso2022_jp' codec can't encode character '\\ud800' in position 1: illegal multibyte sequence"sv)},
 };
 
 TEST(IconvCodec, DecodesAsPython) {
@@ -744,23 +752,26 @@ TEST(IconvStateful, Iso2022KrAnnouncesOnceBeforeTheFirstShift) {
 }
 
 // Decoding restarts from the state getstate() gave at any point: the state
-// goes into a fresh decoder, which decodes the rest.
+// goes into a fresh decoder (and into one left in some other state), which
+// decodes the rest.
 void expect_restartable_everywhere(const char* python, const char* iconv, std::string_view input) {
     const pyio::Codec& c = codec(python, iconv);
     const Result whole = decode(c, H::Strict, {input});
     ASSERT_EQ(whole.kind, Result::Text) << python;
     for (size_t cut = 0; cut <= input.size(); ++cut) {
         auto first = c.decoder(H::Strict);
-        std::string out;
-        first->decode(input.substr(0, cut), false, out);
+        std::string head;
+        first->decode(input.substr(0, cut), false, head);
         const pyio::DecoderState state = first->getstate();
         EXPECT_LT(state.flags, 1ull << 31) << python << " cut at " << cut;
-        auto second = c.decoder(H::Replace);
-        std::string ignored;
-        second->decode(input, false, ignored);  // in whatever state that leaves it
-        second->setstate(state);
-        second->decode(input.substr(cut), true, out);
-        EXPECT_EQ(out, whole.value) << python << " cut at " << cut;
+        for (bool used : {false, true}) {
+            auto second = c.decoder(H::Replace);
+            std::string out = head, ignored;
+            if (used) second->decode(input, false, ignored);
+            second->setstate(state);
+            second->decode(input.substr(cut), true, out);
+            EXPECT_EQ(out, whole.value) << python << " cut at " << cut << (used ? " (used decoder)" : "");
+        }
     }
 }
 
