@@ -72,16 +72,26 @@ std::unordered_map<std::string, void*> library_functions() {
     return functions;
 }
 
-using Factory = std::unique_ptr<pyio::Codec>(std::string, std::string_view);
-
-Factory* factory(const char* mangled) {
+template <class F>
+F* library_function(const char* mangled) {
     static const auto functions = library_functions();
     auto it = functions.find(mangled);
     if (it == functions.end()) {
         ADD_FAILURE() << "libpyio.so has no function " << mangled;
         std::abort();
     }
-    return reinterpret_cast<Factory*>(it->second);
+    return reinterpret_cast<F*>(it->second);
+}
+
+using Factory = std::unique_ptr<pyio::Codec>(std::string, std::string_view);
+
+Factory* factory(const char* mangled) { return library_function<Factory>(mangled); }
+
+// The registry (codecs.cpp), which makes its iconv codecs with the factories.
+const pyio::Codec& lookup_codec(std::string_view name) {
+    static auto f = library_function<const pyio::Codec&(std::string_view)>(
+        "_ZN4pyio12lookup_codecESt17basic_string_viewIcSt11char_traitsIcEE");
+    return f(name);
 }
 
 std::unique_ptr<pyio::Codec> make_charmap_codec(std::string python, std::string_view iconv) {
@@ -705,6 +715,14 @@ TEST(IconvCodec, SharedBetweenThreads) {
     }
     for (auto& t : threads) t.join();
     for (int f : failures) EXPECT_EQ(f, 0);
+}
+
+TEST(IconvCodec, ThroughTheRegistry) {
+    EXPECT_EQ(lookup_codec("sjis").name(), "shift_jis");
+    EXPECT_EQ(decode(lookup_codec("sjis"), H::Strict, {"C:\\\x95\\"sv}), Text("C:\\\u8868"));
+    EXPECT_EQ(decode(lookup_codec("windows-1252"), H::Strict, {"\x80"sv}), Text("\u20ac"));
+    EXPECT_EQ(encode(lookup_codec("euc-kr"), H::Strict, {"\uac02"sv}), Text("\xa4\xd4\xa4\xa1\xa4\xbf\xa4\xa2"));
+    EXPECT_EQ(encode(lookup_codec("ISO-2022-JP"), H::Strict, characters_of("\u3042a")), Text("\x1b$B$\"\x1b(Ba"));
 }
 
 // ---- stateful charsets ----
