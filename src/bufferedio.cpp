@@ -18,6 +18,12 @@ Error invalid_length(const char* what, int64_t n, int64_t asked) {
                             std::to_string(asked) + ")");
 }
 
+// a - b as CPython computes positions, in a C off_t that wraps at 2**63:
+// the same (meaningless) result past INT64_MAX, without undefined behaviour.
+int64_t wrapping_sub(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+
 // Runs first, then second whatever first did, and reports a failure as
 // CPython's close methods do: the later one wins (the earlier becomes its
 // __context__ in Python), so a failing close hides a failing flush.
@@ -253,7 +259,9 @@ int64_t Buffered::seek(int64_t target, int whence) {
         int64_t current = known_raw_tell();
         int64_t avail = buf_.readahead();
         if (avail > 0) {
-            int64_t offset = whence == SEEK_SET ? target - (current - buf_.raw_offset()) : target;
+            int64_t offset = whence == SEEK_SET
+                                 ? wrapping_sub(target, wrapping_sub(current, buf_.raw_offset()))
+                                 : target;
             if (offset >= -buf_.pos && offset <= avail) {
                 buf_.pos += offset;
                 return current - avail + offset;
@@ -263,7 +271,7 @@ int64_t Buffered::seek(int64_t target, int whence) {
     if (writes_) flush_writes();
     // Relative to the logical position, which differs from the raw one by
     // what is buffered.
-    if (whence == SEEK_CUR) target -= buf_.raw_offset();
+    if (whence == SEEK_CUR) target = wrapping_sub(target, buf_.raw_offset());
     int64_t result = raw_seek(target, whence);
     buf_.raw_pos = -1;
     if (reads_) buf_.drop_reads();
@@ -276,9 +284,10 @@ int64_t Buffered::tell() {
     // No closed check: the raw stream's tell() has its own.  It is asked
     // every time, as CPython does: the cached position is wrong after writes
     // to an O_APPEND file, which land at its end.
-    int64_t pos = raw_tell() - buf_.raw_offset();
+    int64_t pos = wrapping_sub(raw_tell(), buf_.raw_offset());
     // CPython can answer a negative position here (a raw stream moved
-    // behind this object's back); the C API has no room for one.
+    // behind this object's back, or a position past 2**63 - 1 wrapped
+    // around); the C API has no room for one.
     return pos < 0 ? 0 : pos;
 }
 
@@ -661,7 +670,35 @@ std::optional<Bytes> BufferedRWPair::read1(int64_t size) { return reader_->read1
 std::optional<size_t> BufferedRWPair::readinto(std::span<char> b) { return reader_->readinto(b); }
 std::optional<size_t> BufferedRWPair::readinto1(std::span<char> b) { return reader_->readinto1(b); }
 std::string_view BufferedRWPair::peek(int64_t size) { return reader_->peek(size); }
-std::optional<Bytes> BufferedRWPair::readline(int64_t limit) { return reader_->readline(limit); }
+// io's BufferedRWPair has no readline of its own: IOBase's reads through
+// peek() up to the buffered newline (one byte when nothing is buffered), so
+// its would-block and closed behaviour is IOBase's, not the reader's.  As in
+// CPython, each scan is bounded by the limit itself, not by what is left of
+// it, so a line can come out longer than the limit.
+std::optional<Bytes> BufferedRWPair::readline(int64_t limit) {
+    Bytes line;
+    readline_blocked_ = false;
+    while (limit < 0 || line.size() < static_cast<uint64_t>(limit)) {
+        int64_t ahead = 1;
+        std::string_view buffered = reader_->peek(1);
+        if (!buffered.empty()) {
+            size_t scan = limit < 0 ? buffered.size()
+                                    : std::min(buffered.size(), static_cast<size_t>(limit));
+            size_t nl = buffered.substr(0, scan).find('\n');
+            ahead = static_cast<int64_t>(nl == std::string_view::npos ? scan : nl + 1);
+        }
+        std::optional<Bytes> chunk = reader_->read(ahead);
+        if (!chunk) {
+            readline_blocked_ = true;
+            if (line.empty()) return std::nullopt;
+            break;
+        }
+        if (chunk->empty()) break;
+        line.append(chunk->data(), chunk->size());
+        if (line.back() == '\n') break;
+    }
+    return line;
+}
 std::optional<size_t> BufferedRWPair::write(std::span<const char> data) { return writer_->write(data); }
 
 }  // namespace pyio

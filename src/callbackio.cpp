@@ -76,41 +76,36 @@ void CallbackRawIO::close() {
     if (flush_error) std::rethrow_exception(flush_error);
 }
 
+void CallbackRawIO::before_call() const {
+    if (!cb_.closed) check_closed();
+}
+
 void CallbackRawIO::flush() {
-    check_closed();
-    if (cb_.flush && call([&] { return cb_.flush(context_); }) < 0) raise_from_record("flush");
+    if (!cb_.flush) return check_closed();
+    before_call();
+    if (call([&] { return cb_.flush(context_); }) < 0) raise_from_record("flush");
 }
 
-bool CallbackRawIO::readable() {
-    check_closed();
-    if (!cb_.readable) return cb_.readinto != nullptr;
-    return truth(call([&] { return cb_.readable(context_); }), "readable");
+bool CallbackRawIO::predicate(int (*callback)(void*), bool otherwise, std::string_view what) {
+    if (!callback) {
+        check_closed();
+        return otherwise;
+    }
+    before_call();
+    return truth(call([&] { return callback(context_); }), what);
 }
 
-bool CallbackRawIO::writable() {
-    check_closed();
-    if (!cb_.writable) return cb_.write != nullptr;
-    return truth(call([&] { return cb_.writable(context_); }), "writable");
-}
-
-bool CallbackRawIO::seekable() {
-    check_closed();
-    if (!cb_.seekable) return cb_.seek != nullptr;
-    return truth(call([&] { return cb_.seekable(context_); }), "seekable");
-}
-
-bool CallbackRawIO::isatty() {
-    check_closed();
-    if (!cb_.isatty) return false;
-    return truth(call([&] { return cb_.isatty(context_); }), "isatty");
-}
+bool CallbackRawIO::readable() { return predicate(cb_.readable, cb_.readinto != nullptr, "readable"); }
+bool CallbackRawIO::writable() { return predicate(cb_.writable, cb_.write != nullptr, "writable"); }
+bool CallbackRawIO::seekable() { return predicate(cb_.seekable, cb_.seek != nullptr, "seekable"); }
+bool CallbackRawIO::isatty() { return predicate(cb_.isatty, false, "isatty"); }
 
 // Without a callback, fileno, seek, tell and truncate are IOBase's defaults,
 // which are unsupported whether or not the stream is closed.
 
 int CallbackRawIO::fileno() {
     if (!cb_.fileno) throw unsupported_operation("fileno");
-    check_closed();
+    before_call();
     int fd = call([&] { return cb_.fileno(context_); });
     if (fd < 0) raise_from_record("fileno");
     return fd;
@@ -118,34 +113,40 @@ int CallbackRawIO::fileno() {
 
 int64_t CallbackRawIO::seek(int64_t pos, int whence) {
     if (!cb_.seek) throw unsupported_operation("seek");
-    check_closed();
+    before_call();
     return position(call([&] { return cb_.seek(context_, pos, whence); }), "seek");
 }
 
 int64_t CallbackRawIO::tell() {
     if (!cb_.tell) return seek(0, 1);
-    check_closed();
+    before_call();
     return position(call([&] { return cb_.tell(context_); }), "tell");
 }
 
 int64_t CallbackRawIO::truncate(std::optional<int64_t> size) {
     if (!cb_.truncate) throw unsupported_operation("truncate");
-    check_closed();
+    before_call();
     int64_t n = size ? *size : tell();
     return position(call([&] { return cb_.truncate(context_, n); }), "truncate");
 }
 
 std::optional<size_t> CallbackRawIO::readinto(std::span<char> buffer) {
-    check_closed();
-    if (!cb_.readinto) throw unsupported_operation(kNotReadable);
+    if (!cb_.readinto) {
+        check_closed();
+        throw unsupported_operation(kNotReadable);
+    }
+    before_call();
     int64_t size = static_cast<int64_t>(std::min<size_t>(buffer.size(), kMaxRawTransfer));
     return count(call([&] { return cb_.readinto(context_, buffer.data(), size); }),
                  static_cast<size_t>(size), "readinto");
 }
 
 std::optional<size_t> CallbackRawIO::write(std::span<const char> data) {
-    check_closed();
-    if (!cb_.write) throw unsupported_operation(kNotWritable);
+    if (!cb_.write) {
+        check_closed();
+        throw unsupported_operation(kNotWritable);
+    }
+    before_call();
     int64_t size = static_cast<int64_t>(std::min<size_t>(data.size(), kMaxRawTransfer));
     return count(call([&] { return cb_.write(context_, data.data(), size); }),
                  static_cast<size_t>(size), "write");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <pyio/pyio.h>
 
@@ -11,10 +12,12 @@
 
 namespace pyio {
 
-// Each operation checks closed first, so the callbacks never see a call after
-// close; destroy is called exactly once, from the destructor.  Without a
-// closed callback the stream keeps its closed flag itself and close is called
-// at most once; with one, the callbacks own the state (see pyio.h).  A callback that returns failure has its recorded error thrown
+// Without a closed callback the stream keeps its closed flag itself: each
+// operation checks it first, so the callbacks never see a call after close,
+// and close is called at most once.  With one, the callbacks own the state,
+// as a Python object does: they are called whatever it says, and check it
+// themselves (see pyio.h).  destroy is called exactly once, from the
+// destructor.  A callback that returns failure has its recorded error thrown
 // (raise_from_record); a count outside [0, size] is OSError.
 class CallbackRawIO : public RawIOBase {
 public:
@@ -40,6 +43,13 @@ public:
     const StreamName& name() override;
 
 private:
+    // Before calling a callback: a closed stream is refused here unless the
+    // callbacks keep the closed state (then they check it themselves).
+    void before_call() const;
+    // A predicate: the callback's answer, or `otherwise` (after the closed
+    // check IOBase makes) when there is none.
+    bool predicate(int (*callback)(void*), bool otherwise, std::string_view what);
+
     pyio_rawio_callbacks cb_;
     void* context_;
     bool has_name_;

@@ -1654,6 +1654,18 @@ TEST(BufferedRandom, WritingPastTheReadAheadKeepsTheBufferedBytesBefore) {
     EXPECT_EQ(f.data, "01AB456789");
 }
 
+TEST(BufferedRandom, TellPastInt64MaxIsZeroNotUndefined) {
+    // python3: seek(2**63 - 5) then write(b"12345678") -> tell() is
+    // -2**63 (CPython's off_t wraps around); the C API has no negative
+    // positions and answers 0, with the arithmetic defined (UBSan).
+    FakeRaw f;
+    Stream s = random_over(f, 16);
+    EXPECT_EQ(pyio_seek(s.get(), INT64_MAX - 4, PYIO_SEEK_SET), INT64_MAX - 4);
+    EXPECT_EQ(write_str(s.get(), "12345678"), 8);
+    EXPECT_EQ(pyio_tell(s.get()), 0);
+    f.write_script = {fail_with(EFBIG)};  // the fake cannot grow that far
+}
+
 TEST(BufferedRandom, RequiresASeekableRaw) {
     Pipe p;
     Stream rw(pyio_fileio_fdopen(dup(p.rfd), "rb+", 1));
@@ -1764,6 +1776,36 @@ TEST(BufferedRWPair, CloseWhereBothFailReportsTheReadersError) {
     EXPECT_EQ(pyio_error_errno(), EIO);
     EXPECT_EQ(in.count("close"), 1);
     EXPECT_EQ(out.count("close"), 1);
+}
+
+TEST(BufferedRWPair, ReadlineIsIOBasesThroughPeekAndRead) {
+    // python3: BufferedRWPair has no readline of its own.  Over a raw
+    // stream giving b"a", then "would block", then b"a\n": b"a\n" (where
+    // BufferedReader.readline stops at b"a"); over b"ab" then b"cdefgh\n",
+    // readline(5) -> b"abcdefg" (each scan is bounded by the limit, not by
+    // what is left of it); once closed, readline(0) -> b"" and readline()
+    // -> ValueError("peek of closed file").
+    FakeRaw in, out;
+    in.data = "aa\n";
+    in.max_read = 1;
+    in.read_script = {transfer(), would_block()};
+    Stream reader = raw_stream(in), writer = raw_stream(out);
+    Stream pair(pyio_bufferedrwpair_new(reader.get(), writer.get(), 8));
+    EXPECT_EQ(readline_str(pair.get()), "aa\n");
+
+    FakeRaw in2, out2;
+    in2.data = "abcdefgh\n";
+    in2.max_read = 2;  // a short first read
+    Stream reader2 = raw_stream(in2), writer2 = raw_stream(out2);
+    Stream pair2(pyio_bufferedrwpair_new(reader2.get(), writer2.get(), 8));
+    EXPECT_EQ(peek_str(pair2.get()), "ab");
+    in2.max_read = INT64_MAX;
+    EXPECT_EQ(readline_str(pair2.get(), 5), "abcdefg");
+
+    ASSERT_EQ(pyio_close(pair2.get()), 0);
+    EXPECT_EQ(readline_str(pair2.get(), 0), "");
+    EXPECT_EQ(readline_str(pair2.get()), "<-1>");
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "peek of closed file");
 }
 
 TEST(BufferedRWPair, ClosedReflectsTheWriter) {

@@ -882,17 +882,36 @@ pyio_rawio_callbacks with_closed() {
 
 TEST(CallbackRawIO, AClosedCallbackIsTheClosedState) {
     Fake f;
-    f.data = "abc";
+    f.data = "a\nb\n";
     Stream s = open(f, with_closed());
     EXPECT_EQ(pyio_closed(s.get()), 0);
     f.is_closed = true;  // closed behind the library's back
     EXPECT_EQ(pyio_closed(s.get()), 1);
+    // The library's own methods check it, as IOBase's do...
+    pyio_slice* lines = nullptr;
     f.calls.clear();
-    EXPECT_EQ(read_str(s.get(), 1), "<-1>");
+    EXPECT_EQ(pyio_readlines(s.get(), -1, &lines), -1);
     EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "I/O operation on closed file.");
-    EXPECT_EQ(f.calls, Calls{"closed"});
+    EXPECT_EQ(pyio_flush(s.get()), 0);  // ...but the callbacks check for themselves
+    EXPECT_EQ(read_str(s.get(), 2), "a\n");
+    EXPECT_EQ(f.calls, (Calls{"closed", "flush", "readinto"}));
     f.is_closed = false;  // and open again: the callbacks decide
-    EXPECT_EQ(read_str(s.get(), 1), "a");
+    EXPECT_EQ(readlines(s.get(), -1), (std::vector<std::string>{"b\n"}));
+}
+
+TEST(CallbackRawIO, WithAClosedCallbackMissingCallbacksAreIOBasesDefaults) {
+    Fake f;
+    pyio_rawio_callbacks cb{};
+    cb.struct_size = sizeof cb;
+    cb.closed = fake_closed;
+    Stream s = open(f, cb);
+    f.is_closed = true;
+    EXPECT_EQ(pyio_fileno(s.get()), -1);  // unsupported whether or not closed
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "fileno");
+    EXPECT_EQ(pyio_readable(s.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "I/O operation on closed file.");
+    EXPECT_EQ(pyio_flush(s.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "I/O operation on closed file.");
 }
 
 TEST(CallbackRawIO, WithAClosedCallbackCloseCallsCloseAloneWhileOpen) {
@@ -930,7 +949,8 @@ TEST(CallbackRawIO, AFailingClosedCallbackIsReported) {
     Stream s = open(f, with_closed());
     EXPECT_EQ(pyio_closed(s.get()), -1);
     EXPECT_PYIO_ERROR(PYIO_ERR_ATTRIBUTE, "no closed");
-    EXPECT_EQ(write_str(s.get(), "x"), -1);
+    pyio_slice* lines = nullptr;
+    EXPECT_EQ(pyio_readlines(s.get(), -1, &lines), -1);
     EXPECT_PYIO_ERROR(PYIO_ERR_ATTRIBUTE, "no closed");
     f.on_closed = nullptr;
 }

@@ -491,18 +491,21 @@ PYIO_API pyio_stream *pyio_raw(pyio_stream *stream);
  * what the caller of the library sees.  A failure with no recorded error is
  * reported as OSError(EIO).
  *
- * The library checks for a closed stream before calling anything but destroy
- * (and closed), so callbacks never see a call after close.  Without a closed
- * callback, the stream is closed once pyio_close() has run, which calls
- * flush, then close, each at most once; if both fail, close's error is the
- * one reported, as in CPython.  With one, the callbacks keep the state, as a
- * Python object does: closed (1/0, or -1 with a recorded error) is asked
- * wherever the library checks, so a stream closed behind the library's back
- * is seen as closed; and pyio_close(), while closed answers 0, calls close
- * alone, which must flush first itself if it buffers anything (as Python's
- * close() does).  destroy is called exactly once, when the last reference
- * is released (after close), and also when pyio_rawio_new() itself fails
- * after reading a struct_size large enough to include the destroy field. */
+ * Without a closed callback, the library keeps the closed state: the stream
+ * is closed once pyio_close() has run, which calls flush, then close, each
+ * at most once (if both fail, close's error is the one reported, as in
+ * CPython), and the library checks for a closed stream before calling
+ * anything but destroy, so callbacks never see a call after close.  With
+ * one, the callbacks keep the state, as a Python object does: closed (1/0,
+ * or -1 with a recorded error) is asked wherever the library's own methods
+ * check (so a stream closed behind the library's back is seen as closed by
+ * the buffered classes); the other callbacks are called whatever it says and
+ * check for themselves, as a Python raw object's methods do; and
+ * pyio_close(), while closed answers 0, calls close alone, which must flush
+ * first itself if it buffers anything (as Python's close() does).  destroy
+ * is called exactly once, when the last reference is released (after
+ * close), and also when pyio_rawio_new() itself fails after reading a
+ * struct_size large enough to include the destroy field. */
 typedef struct pyio_rawio_callbacks {
     /* sizeof(pyio_rawio_callbacks) as the caller compiled it: fields past
      * this size (added by later versions) are taken as NULL. */

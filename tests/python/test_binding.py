@@ -15,6 +15,7 @@ import io
 import os
 import pathlib
 import pickle
+import socket
 import sys
 import tempfile
 import threading
@@ -2043,6 +2044,88 @@ class BufferedRandomTest(BufferedCase):
                 raw.close()
 
 
+class SocketIOTest(Case):
+    """libpyio.SocketIO against socket.SocketIO, over a socketpair."""
+
+    def sock_io(self, m, mode, data=b"", shutdown=True, nonblocking=False):
+        ours, peer = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(peer.close)
+        peer.sendall(data)
+        if shutdown:
+            peer.shutdown(socket.SHUT_WR)
+        ours.setblocking(not nonblocking)
+        self.peer = peer
+        s = socket.SocketIO(ours, mode) if m is io else libpyio.SocketIO(ours, mode)
+        return s
+
+    def test_reads_writes_and_attributes(self):
+        for mode in ("rb", "wb", "rwb", "r", "w", "rw"):
+            with self.subTest(mode=mode):
+                self.same(lambda m: self.sock_io(m, mode, b"hello\nworld\n"),
+                          lambda s: s.read(3), lambda s: s.readline(),
+                          lambda s: s.readinto(bytearray(4)), lambda s: s.write(b"xyz"),
+                          lambda s: self.peer.recv(10) if s.writable() else None,
+                          lambda s: s.readable(), lambda s: s.writable(), lambda s: s.seekable(),
+                          lambda s: s.mode, lambda s: s.isatty(), lambda s: s.read(),
+                          lambda s: s.closed, lambda s: s.close(), lambda s: s.closed,
+                          lambda s: s.name, lambda s: s.readable(), lambda s: s.read(1))
+
+    def test_python_order_of_checks(self):
+        # SocketIO is a Python class: closed, then the capability, then the
+        # argument; seek, tell and truncate are IOBase's refusals whatever
+        # the arguments; read's size is converted first.
+        self.same(lambda m: self.sock_io(m, "r"),
+                  lambda s: s.write(0), lambda s: s.seek(), lambda s: s.seek(1, 2, 3),
+                  lambda s: s.tell(), lambda s: s.truncate(5), lambda s: s.read(None),
+                  lambda s: s.readinto(b"abc"), lambda s: s.close(), lambda s: s.readinto(b"abc"),
+                  lambda s: s.write(b"x"), lambda s: s.read(None), lambda s: s.fileno())
+
+    def test_invalid_modes(self):
+        for mode in ("", "rb+", "br", "x", "rt"):
+            with self.subTest(mode=mode):
+                self.same(lambda m: self.sock_io(m, mode))
+
+    def test_non_blocking_reads_and_writes(self):
+        self.same(lambda m: self.sock_io(m, "rwb", shutdown=False, nonblocking=True),
+                  lambda s: s.read(4), lambda s: s.readinto(bytearray(2)), lambda s: s.readall(),
+                  lambda s: [s.write(b"x" * 65536) for _ in range(64)][-1])
+
+    def test_close_leaves_the_socket_open(self):
+        for m in MODULES:
+            with self.subTest(module=m.__name__):
+                s = self.sock_io(m, "rb")
+                sock = s._sock if m is io else s._sock
+                s.close()
+                self.assertNotEqual(sock.fileno(), -1)
+
+    def test_buffered_over_socket_io_both_ways(self):
+        def loop(m):
+            ours, peer = socket.socketpair()
+            self.addCleanup(ours.close)
+            self.addCleanup(peer.close)
+            ours.setblocking(False)
+            make = socket.SocketIO if m is io else libpyio.SocketIO
+            return m.BufferedRWPair(make(ours, "rb"), make(peer, "wb"), 4)
+        self.same(loop, lambda p: p.read(3), lambda p: p.write(b"hello\nthere\n"),
+                  lambda p: p.read(3), lambda p: p.flush(), lambda p: p.peek()[:1],
+                  lambda p: p.readline(), lambda p: p.read1(3), lambda p: p.read(10),
+                  lambda p: p.close(), lambda p: p.closed)
+
+
+class RefusalTest(Case):
+    def test_io_refusals_take_any_arguments(self):
+        # io's IOBase.seek/truncate and BufferedIOBase.read/read1/write
+        # refuse whatever they are given (METH_VARARGS).
+        self.same(lambda m: m.BufferedReader(m.BytesIO(b"abc"), 4),
+                  lambda b: b.write(), lambda b: b.write(1, 2))
+        self.same(lambda m: m.BufferedWriter(m.BytesIO(), 4),
+                  lambda b: b.read(1, 2, 3), lambda b: b.read1(), lambda b: b.peek())
+        self.same(lambda m: m.BufferedRWPair(m.BytesIO(), m.BytesIO(), 4),
+                  lambda p: p.seek(), lambda p: p.seek(1, 2, 3), lambda p: p.truncate(1, 2),
+                  lambda p: p.tell())
+
+
 class BufferedRWPairTest(BufferedCase):
     def pair(self, m, size=None):
         r, w = os.pipe()
@@ -2915,6 +2998,47 @@ class LeakTest(Case):
             b.read(10)
 
         self.run_loop(leak_cycles(), cycle)
+
+    def test_a_failed_buffered_construction_frees_its_raw_stream_at_once(self):
+        # io: the FileIO made for the call is closed as soon as the call
+        # fails (no reference cycle keeps it until the collector runs).
+        p = self.path(data=b"")
+        for m in MODULES:
+            with self.subTest(module=m.__name__), warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                writer = m.FileIO(p, "r+")
+                before = open_fds()
+                with self.assertRaises(io.UnsupportedOperation):
+                    m.BufferedRWPair(m.FileIO(p, "a"), writer, 8)
+                with self.assertRaises(io.UnsupportedOperation):
+                    m.BufferedReader(m.FileIO(p, "a"), 8)
+                self.assertEqual(open_fds(), before)
+                writer.close()
+
+    def test_a_failed_call_leaves_no_cycle_keeping_the_stream(self):
+        # io's streams go as soon as the last reference does; an exception
+        # the binding raised must not keep one alive through its traceback.
+        p = self.path(data=b"abc")
+        for m in MODULES:
+            with self.subTest(module=m.__name__), warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                gc.disable()
+                try:
+                    before = open_fds()
+                    f = m.FileIO(p, "r+")
+                    b = m.BufferedRandom(m.FileIO(p, "r+"), 8)
+                    # Not assertRaises, which clears the traceback's frames.
+                    for call in (lambda: f.truncate(-2**63), lambda: b.truncate(-2**63)):
+                        try:
+                            call()
+                        except OSError:
+                            pass
+                        else:
+                            self.fail("truncate(-2**63) succeeded")
+                    del f, b, call
+                    self.assertEqual(open_fds(), before)
+                finally:
+                    gc.enable()
 
     def test_unclosed_fileio_cycles(self):
         p = self.path(data=b"")

@@ -1,7 +1,8 @@
 """libpyio: Python's io stack from libpyio.so, as a drop-in for the io module.
 
 Only the layers the library has so far are here: the abstract bases,
-FileIO, BytesIO, the Buffered* classes and open() for binary modes.
+FileIO, BytesIO, the Buffered* classes and open() for binary modes; and
+SocketIO, socket.SocketIO's counterpart (not an io name).
 StringIO, TextIOWrapper, IncrementalNewlineDecoder and text_encoding appear
 with the library's text layer; until then open() refuses text modes.
 
@@ -20,6 +21,7 @@ from ._lib import DEFAULT_BUFFER_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from ._lib import PATH as _library_path
 from ._lib import VERSION as __version__
 from ._open import open
+from ._socketio import SocketIO
 
 UnsupportedOperation = _io.UnsupportedOperation
 BlockingIOError = BlockingIOError

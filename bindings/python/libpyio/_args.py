@@ -96,13 +96,14 @@ def read_buffer(data):
     return view
 
 
-def write_buffer(data, method):
-    """A contiguous writable view, as io's "w*" arguments (readinto) take it."""
+def write_buffer(data, method, argument="argument"):
+    """A contiguous writable view, as io's "w*" arguments (readinto) take it;
+    `argument` names it in the message ("argument 1" for socket's)."""
     view = Py_buffer()
     try:
         _get_buffer(data, view, _PyBUF_WRITABLE)
     except (TypeError, BufferError):
-        raise TypeError(f"{method}() argument must be read-write bytes-like object, "
+        raise TypeError(f"{method}() {argument} must be read-write bytes-like object, "
                         f"not {type_name(data)}") from None
     return view
 

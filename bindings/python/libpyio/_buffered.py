@@ -155,9 +155,10 @@ class _Buffered(_BufferedBase):
         stream = _attach(raw, self._pyio_asks)
         handle = self._pyio_new(stream._pyio_handle, size)
         if not handle:
-            exc = error()
+            # Disowning touches no error record; and no local keeps the
+            # exception, whose traceback would then keep `raw` alive.
             stream._pyio_disown()
-            raise exc
+            raise error()
         forget_stale()          # the library's raw.tell() may have failed
         self._pyio_handle = handle
         self._pyio_raw = raw
@@ -236,10 +237,8 @@ class _Buffered(_BufferedBase):
         if raw is None:
             self._pyio_unattached()
         if raw.closed:
-            # Closed behind this object's back: as io, nothing is flushed,
-            # and the raw object is not closed again later.
-            if self._pyio_stream is not None:
-                self._pyio_stream._pyio_disown()
+            # Closed behind this object's back: as io, nothing is flushed
+            # (the library asks the object too, through its closed callback).
             return
         if self._finalizing:
             self._dealloc_warn(self)
@@ -404,10 +403,9 @@ class BufferedRWPair(_Reads, _BufferedBase):
         handle = lib.pyio_bufferedrwpair_new(streams[0]._pyio_handle, streams[1]._pyio_handle,
                                              size)
         if not handle:
-            exc = error()
             for stream in streams:
                 stream._pyio_disown()
-            raise exc
+            raise error()
         forget_stale()          # the library's raw.tell() may have failed
         self._pyio_handle = handle
         self._pyio_reader, self._pyio_writer = reader, writer

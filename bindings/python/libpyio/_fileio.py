@@ -12,7 +12,7 @@ from io import UnsupportedOperation
 
 from ._args import c_int_, c_long, type_name as arg_type_name
 from ._errors import enter_callback, error, leave_callback, record_failure
-from ._handle import _RawHandleStream, type_name
+from ._handle import _RawHandleStream, mode_of, type_name
 from ._iobase import RawIOBase
 from ._lib import DEFAULT_BUFFER_SIZE, INT_MAX, INT_MIN, OPENER_FN, lib
 
@@ -76,7 +76,10 @@ class FileIO(_RawHandleStream, RawIOBase):
             exc = error() if failed else None
             lib.pyio_release(old)
             if exc is not None:
-                raise exc
+                try:
+                    raise exc
+                finally:
+                    del exc     # no cycle through this frame
 
         # Anything that is an int in C is a descriptor; io falls back to a
         # path for the rest (so a float or an fd out of range is a TypeError).
@@ -117,10 +120,7 @@ class FileIO(_RawHandleStream, RawIOBase):
 
     @property
     def mode(self):
-        mode = lib.pyio_mode(self._pyio_handle)
-        if mode is None:
-            raise error()
-        return mode.decode("ascii")
+        return mode_of(self._pyio_handle)
 
     @property
     def closefd(self):

@@ -31,6 +31,14 @@ def _defined_by_library(cls, name):
     return True
 
 
+def mode_of(handle):
+    """The library's mode string of a stream (FileIO, SocketIO)."""
+    mode = lib.pyio_mode(handle)
+    if mode is None:
+        raise error()
+    return mode.decode("ascii")
+
+
 def type_name(cls):
     """The class name as io's reprs show it: qualified for the library's own
     classes ("libpyio.FileIO"), bare for Python subclasses."""
@@ -187,7 +195,10 @@ class _HandleStream:
             exc = error()
             if explicit_min and type(exc) is ValueError and str(exc) == "negative size value -1":
                 exc = ValueError(f"negative size value {PYIO_NONE}")
-            raise exc
+            try:
+                raise exc
+            finally:
+                del exc     # else exc -> traceback -> this frame -> exc: a cycle
         return result
 
     # ---- reading ----
@@ -204,8 +215,8 @@ class _HandleStream:
     def readinto(self, b):
         return self._readinto(b, "readinto", lib.pyio_readinto)
 
-    def _readinto(self, b, method, function):
-        view = write_buffer(b, method)
+    def _readinto(self, b, method, function, argument="argument"):
+        view = write_buffer(b, method, argument)
         try:
             n = function(self._pyio_handle, view.buf, view.len)
         finally:

@@ -30,13 +30,15 @@ class IOBase(metaclass=abc.ABCMeta):
 
     # ---- positioning ----
 
-    def seek(self, pos, whence=0):
+    # io's refusals take any arguments (METH_VARARGS): the refusal is what
+    # is reported, never the arguments.
+    def seek(self, *args):
         raise UnsupportedOperation("seek")
 
     def tell(self):
         return self.seek(0, 1)
 
-    def truncate(self, pos=None):
+    def truncate(self, *args):
         raise UnsupportedOperation("truncate")
 
     # ---- flushing and closing ----
@@ -237,10 +239,10 @@ class RawIOBase(IOBase):
 class BufferedIOBase(IOBase):
     """Buffered binary I/O: read(n) returns n bytes unless EOF comes first."""
 
-    def read(self, size=-1):
+    def read(self, *args):
         raise UnsupportedOperation("read")
 
-    def read1(self, size=-1):
+    def read1(self, *args):
         raise UnsupportedOperation("read1")
 
     def readinto(self, b):
@@ -262,7 +264,7 @@ class BufferedIOBase(IOBase):
         view[:len(data)] = data
         return len(data)
 
-    def write(self, b):
+    def write(self, *args):
         raise UnsupportedOperation("write")
 
     def detach(self):

@@ -222,6 +222,7 @@ for _name, _restype, _argtypes in [
     ("pyio_getbuffer", c_int64, (_H, _OUT)),
     ("pyio_releasebuffer", c_int, (_H,)),
     ("pyio_rawio_new", c_void_p, (POINTER(pyio_rawio_callbacks), c_void_p, c_char_p)),
+    ("pyio_socketio_new", c_void_p, (c_int, c_char_p, c_int)),
     ("pyio_peek", c_int64, (_H, c_int64, _OUT)),
     ("pyio_peek_view", c_int64, (_H, POINTER(c_void_p))),
     ("pyio_bufferedreader_new", c_void_p, (_H, c_int64)),

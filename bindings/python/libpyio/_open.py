@@ -71,7 +71,10 @@ def _checks_pass(mode, buffering, texts, closefd):
     exc = error()
     if type(exc) is ValueError and str(exc) == _FILEIO_REACHED:
         return True
-    raise exc
+    try:
+        raise exc
+    finally:
+        del exc     # no cycle through this frame
 
 
 def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
@@ -150,7 +153,10 @@ def _wrap(handle, name):
         exc = error()
         lib.pyio_close(handle)
         lib.pyio_release(handle)
-        raise exc
+        try:
+            raise exc
+        finally:
+            del exc     # no cycle through this frame
     raw = FileIO._pyio_wrap(raw_handle, name)
     if lib.pyio_isinstance(handle, CLASS_BUFFEREDRANDOM) == 1:
         cls = BufferedRandom
