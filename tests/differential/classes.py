@@ -289,6 +289,12 @@ def state():
 class ClassSpec:
     name = ""
     table: list = []
+    # The part of --sequences this class runs: the classes of the buffered
+    # layer cost more a sequence (two layers, often Python raw streams).
+    share = 1.0
+
+    def sequences(self, requested: int) -> int:
+        return max(1, round(requested * self.share)) if requested > 0 else 0
 
     def params(self, rng) -> dict:
         raise NotImplementedError
@@ -606,4 +612,456 @@ class RawIOSpec(ClassSpec):
                      kind="RawIOBase")
 
 
-CLASSES = {spec.name: spec for spec in (FileIOSpec(), BytesIOSpec(), RawIOSpec())}
+# ---------------------------------------------------------------------------
+# The buffered classes
+# ---------------------------------------------------------------------------
+
+def buffer_size_param(rng):
+    """Mostly tiny buffers, so that reads, peeks and lines cross their
+    boundaries all the time; sometimes a few KiB or the default."""
+    return pick(rng, [(10, rng.randint(1, 16)), (2, rng.choice([17, 31, 64, 100])),
+                      (1, 4096), (2, DEFAULT_BUFFER_SIZE)])
+
+
+def peeking():
+    return [(3, op("f.peek({0})", size)), (1, choice_of("f.peek()"))]
+
+
+def raw_ops():
+    """What is done to the raw stream behind the buffered object's back, and
+    the buffered object's view of it."""
+    return [
+        (0.5, choice_of("raw.close()")),
+        (0.7, choice_of("f.raw is raw", "raw.closed", "shown(f.name, fd)", "f.mode")),
+        (0.4, choice_of("f.detach() is raw")),
+    ]
+
+
+# Where each buffered class finds its raw stream, by weight.
+RAW_KINDS = {
+    "BufferedReader": [(5, "file"), (4, "memory"), (2, "pipe_r"), (1, "bytesio"), (1, "bad")],
+    "BufferedWriter": [(5, "file"), (4, "memory"), (2, "pipe_w"), (1, "bytesio"), (1, "bad")],
+    "BufferedRandom": [(6, "file"), (5, "memory"), (1, "pipe_r"), (1, "bytesio"), (1, "bad")],
+}
+FILE_MODES_FOR = {
+    "BufferedReader": [(6, "rb"), (2, "r+b"), (1, "w+b"), (1, "wb")],
+    "BufferedWriter": [(4, "wb"), (2, "ab"), (2, "r+b"), (1, "a+b"), (1, "xb"), (1, "rb")],
+    "BufferedRandom": [(4, "r+b"), (3, "w+b"), (2, "a+b"), (1, "x+b"), (1, "rb"), (1, "wb")],
+}
+BAD_BUFFERED = ["size_zero", "size_negative", "size_type", "size_huge", "raw_none", "raw_str",
+                "raw_closed", "raw_detached_keyword"]
+
+
+def _memory_args(p):
+    return ", ".join(repr(p[k]) for k in ("content", "readable", "writable", "seekable",
+                                           "chunk", "block_every", "fail_every"))
+
+
+def _memory_params(rng, p, cls):
+    """A raw stream written in Python (prelude.RawPrimitives) with short
+    transfers, "would block" and EIO failures, capped in size: every
+    transfer is a call into Python on both sides."""
+    p["source"] = rng.choice(["mod", "mod", "io"])
+    p["readable"] = rng.random() < (0.95 if cls != "BufferedWriter" else 0.3)
+    p["writable"] = rng.random() < (0.95 if cls != "BufferedReader" else 0.3)
+    p["seekable"] = rng.random() < (0.9 if cls == "BufferedRandom" else 0.6)
+    p["chunk"] = p["block_every"] = p["fail_every"] = 0
+    if rng.random() < 0.5:
+        p["chunk"] = rng.randint(1, 7)
+        if rng.random() < 0.4:
+            p["block_every"] = rng.randint(2, 6)
+        if rng.random() < 0.25:
+            p["fail_every"] = rng.randint(3, 9)
+    p["content"] = content(rng, cap=1500 if p["chunk"] else 4000)
+
+
+def _valid_memory(p):
+    return p.get("kind") != "memory" or p["chunk"] > 0 or not (p["block_every"] or p["fail_every"])
+
+
+class BufferedSpec(ClassSpec):
+    """BufferedReader, BufferedWriter or BufferedRandom over FileIO (a file
+    in a suitable mode, by path or descriptor), a raw stream written in
+    Python (the library reaches it through its callback raw stream), a
+    pipe, a BytesIO, and constructions that must fail."""
+    share = 0.7
+
+    def __init__(self, cls):
+        self.cls = cls
+        self.name = cls.lower()
+        # What a class does not have is io's refusal: generated, less often.
+        reads = 1 if cls != "BufferedWriter" else 0.3
+        writes = 1 if cls != "BufferedReader" else 0.25
+        self.table = ([(w * reads, g) for w, g in reading(False) + buffered_reading() + peeking()]
+                      + [(w * writes, g) for w, g in writing()]
+                      + positioning() + state() + raw_ops())
+
+    def params(self, rng):
+        kind = pick(rng, RAW_KINDS[self.cls])
+        p = {"kind": kind, "size": buffer_size_param(rng), "keyword": rng.random() < 0.1}
+        if kind == "file":
+            p["mode"] = pick(rng, FILE_MODES_FOR[self.cls])
+            p["content"] = content(rng)
+            p["source"] = rng.choice(["mod", "mod", "io"])
+            if rng.random() < 0.2:  # FileIO over a descriptor opened to match
+                flags = _flags_for(p["mode"].replace("b", ""), rng)
+                p["flags"] = Src(flags + (" | os.O_CREAT" if "x" in p["mode"] else ""))
+        elif kind == "memory":
+            _memory_params(rng, p, self.cls)
+        elif kind == "pipe_r":
+            p["nonblocking"] = rng.random() < 0.5
+            p["keep_writer"] = p["nonblocking"] and rng.random() < 0.7
+            p["content"] = content(rng, cap=60_000)
+        elif kind == "pipe_w":
+            p["nonblocking"] = rng.random() < 0.5
+            p["keep_reader"] = rng.random() < 0.85
+        elif kind == "bytesio":
+            p["content"] = content(rng, cap=20_000)
+        else:
+            p["variant"] = rng.choice(BAD_BUFFERED)
+        return p
+
+    def valid(self, p):
+        return _valid_memory(p) and (not isinstance(p.get("size"), int) or p["size"] >= 1
+                                     or p["kind"] == "bad")
+
+    def context(self, p):
+        c = p.get("content")
+        budget = None
+        if p["kind"] == "pipe_w" and not p["nonblocking"]:
+            budget = 32_768  # a blocking write must never wait for a reader
+        elif p["kind"] == "memory" and p["chunk"]:
+            budget = 3_000   # each transfer of at most `chunk` bytes is a Python call
+        return {"length": c.n if isinstance(c, Blob) else 0, "budget": budget,
+                "huge_sizes": [2**31] if p["kind"] != "memory" else [],
+                "extra_whence": p["kind"] == "file", "views": 0,
+                "misuse": p["kind"] != "memory",
+                # Not 2**31 over a raw stream in memory: a write there would
+                # really zero-fill 2 GiB of its bytearray or BytesIO.
+                "huge_offsets": ([2**40, 2**62, 2**63 - 1, -2**63]
+                                 if p["kind"] in ("memory", "bytesio") else
+                                 [2**31, 2**40, 2**62, 2**63 - 1, -2**63, -(2**31)])}
+
+    def _construct(self, p, raw="raw"):
+        size = p["size"]
+        if p.get("keyword"):
+            return f"mod.{self.cls}({raw}, buffer_size={size!r})"
+        return f"mod.{self.cls}({raw}, {size!r})"
+
+    def setup(self, p):
+        kind = p["kind"]
+        finals = ["f.close()", "raw.closed"]
+        cleanup = []
+        if kind == "file":
+            prepare = ["path = os.path.join(tmp, 'file')"]
+            if "x" not in p["mode"]:
+                prepare.append(f"put(path, {p['content']!r})")
+            rawmod = f"raw_module(mod, {p['source']!r})"
+            if "flags" in p:
+                prepare.append(f"fd = os.open(path, {p['flags']!r}, 0o666)")
+                prepare.append(f"raw = {rawmod}.FileIO(fd, {p['mode']!r})")
+            else:
+                prepare.append(f"raw = {rawmod}.FileIO(path, {p['mode']!r})")
+            finals.append("slurp(path)")
+        elif kind == "memory":
+            prepare = [f"raw = memory_raw(mod, {p['source']!r}, {_memory_args(p)})"]
+            finals += ["bytes(raw.data)", "raw.pos"]
+        elif kind == "pipe_r":
+            prepare = [f"fd, other = reader_pipe({p['content']!r}, {p['keep_writer']}, "
+                       f"{p['nonblocking']})", "raw = mod.FileIO(fd, 'rb')"]
+            finals.append("drain(fd) if fd_is_open(fd) else None")
+            cleanup = ["close_quietly(other)"]
+        elif kind == "pipe_w":
+            prepare = [f"other, fd = writer_pipe({p['keep_reader']}, {p['nonblocking']})",
+                       "raw = mod.FileIO(fd, 'wb')"]
+            finals.append("drain(other) if other is not None else None")
+            cleanup = ["close_quietly(other)"]
+        elif kind == "bytesio":
+            prepare = [f"raw = mod.BytesIO({p['content']!r})"]
+            finals = ["f.close()", "raw.closed", "raw.getvalue() if not raw.closed else None"]
+        else:
+            return self._bad_setup(p)
+        # A construction that fails leaves the raw stream to the harness.
+        cleanup.append("raw.close() if f is None else None")
+        return Setup(prepare, self._construct(p), finals, cleanup)
+
+    def _bad_setup(self, p):
+        prepare = ["path = os.path.join(tmp, 'file')", "put(path, b'ab\\ncd\\n')",
+                   "raw = mod.FileIO(path, 'r+')"]
+        variant = p["variant"]
+        construct = {
+            "size_zero": f"mod.{self.cls}(raw, 0)",
+            "size_negative": f"mod.{self.cls}(raw, -1)",
+            "size_type": f"mod.{self.cls}(raw, '8')",
+            "size_huge": f"mod.{self.cls}(raw, 2**63)",
+            "raw_none": f"mod.{self.cls}(None, 8)",
+            "raw_str": f"mod.{self.cls}('abc', 8)",
+            "raw_closed": f"mod.{self.cls}(raw, 8)",
+            "raw_detached_keyword": f"mod.{self.cls}(raw=raw, buffer_size=8)",
+        }[variant]
+        if variant == "raw_closed":
+            prepare.append("raw.close()")
+        return Setup(prepare, construct, ["f.close()", "raw.closed", "slurp(path)"],
+                     ["raw.close() if f is None else None"])
+
+
+class RWPairSpec(ClassSpec):
+    """BufferedRWPair over two raw streams: a pipe's two ends (what is
+    written comes back once flushed), two independent pipes, two raw streams
+    written in Python, and constructions that must fail."""
+    share = 0.7
+    name = "bufferedrwpair"
+    KINDS = [(4, "loop"), (2, "pipes"), (3, "memory"), (1, "bad")]
+
+    table = (reading(readall=False) + buffered_reading() + peeking() + writing()
+             + positioning() + state() + [
+                 (0.5, choice_of("reader.close()", "writer.close()")),
+                 (0.5, choice_of("f.raw", "f.name", "f.mode", "f.detach()", "f.closed")),
+             ])
+
+    def params(self, rng):
+        kind = pick(rng, self.KINDS)
+        p = {"kind": kind, "size": buffer_size_param(rng)}
+        if kind in ("loop", "pipes"):
+            p["nonblocking"] = rng.random() < 0.6
+            p["content"] = content(rng, cap=30_000)
+        elif kind == "memory":
+            _memory_params(rng, p, "BufferedReader")
+            p["readable"], p["writable"] = True, True
+        else:
+            p["variant"] = rng.choice(["unreadable", "unwritable", "size_zero", "size_type",
+                                       "closed_reader"])
+        return p
+
+    def valid(self, p):
+        return _valid_memory(p)
+
+    def context(self, p):
+        c = p.get("content")
+        budget = 3_000 if p["kind"] == "memory" and p["chunk"] else None
+        if p["kind"] in ("loop", "pipes") and not p["nonblocking"]:
+            budget = 16_384  # the pipe must never fill up under a blocking writer
+        return {"length": c.n if isinstance(c, Blob) else 0, "budget": budget,
+                "huge_sizes": [], "extra_whence": False, "views": 0, "misuse": True,
+                "huge_offsets": [2**40]}
+
+    def setup(self, p):
+        kind, size = p["kind"], p["size"]
+        finals = ["f.close()", "reader.closed", "writer.closed"]
+        if kind == "loop":
+            # The writer's pipe is the reader's: written bytes come back.  The
+            # writer stays, so reads must not block; writes may.
+            prepare = [f"fd, w = reader_pipe({p['content']!r}, True, True)",
+                       f"os.set_blocking(w, {not p['nonblocking']})",
+                       "reader = mod.FileIO(fd, 'rb')", "writer = mod.FileIO(w, 'wb')"]
+            finals.append("drain(fd) if fd_is_open(fd) else None")
+        elif kind == "pipes":
+            prepare = [f"fd, other = reader_pipe({p['content']!r}, {p['nonblocking']}, "
+                       f"{p['nonblocking']})",
+                       f"peer, w = writer_pipe(True, {p['nonblocking']})",
+                       "reader = mod.FileIO(fd, 'rb')", "writer = mod.FileIO(w, 'wb')"]
+            finals.append("drain(peer)")
+            return Setup(prepare, f"mod.BufferedRWPair(reader, writer, {size!r})", finals,
+                         ["close_quietly(other, peer)",
+                          "(reader.close(), writer.close()) if f is None else None"])
+        elif kind == "memory":
+            prepare = [f"reader = memory_raw(mod, {p['source']!r}, {_memory_args(p)})",
+                       f"writer = memory_raw(mod, {p['source']!r}, b'', True, True, False, "
+                       f"{p['chunk']!r}, {p['block_every']!r}, {p['fail_every']!r})"]
+            finals += ["bytes(writer.data)", "reader.pos"]
+        else:
+            prepare = ["path = os.path.join(tmp, 'file')", "put(path, b'ab\\n')",
+                       "reader = mod.FileIO(path, 'r')", "writer = mod.FileIO(path, 'r+')"]
+            construct = {
+                "unreadable": "mod.BufferedRWPair(mod.FileIO(path, 'a'), writer, 8)",
+                "unwritable": "mod.BufferedRWPair(reader, reader, 8)",
+                "size_zero": "mod.BufferedRWPair(reader, writer, 0)",
+                "size_type": "mod.BufferedRWPair(reader, writer, None)",
+                "closed_reader": "(reader.close(), mod.BufferedRWPair(reader, writer, 8))[1]",
+            }[p["variant"]]
+            return Setup(prepare, construct, finals,
+                         ["(reader.close(), writer.close()) if f is None else None"])
+        return Setup(prepare, f"mod.BufferedRWPair(reader, writer, {size!r})", finals,
+                     ["(reader.close(), writer.close()) if f is None else None"])
+
+
+# ---------------------------------------------------------------------------
+# open() in binary modes
+# ---------------------------------------------------------------------------
+
+OPEN_MODES = ["rb", "wb", "ab", "xb", "r+b", "w+b", "a+b", "x+b", "br", "b+w", "+ab", "rb+"]
+OPEN_BAD_MODES = ["", "rw", "rbb", "rbt", "tb", "q", "rb+x", "b", "+b", "wab", "r\0b", "rbU", 5]
+
+
+class OpenSpec(ClassSpec):
+    """io.open in binary modes: by path (str, bytes, Path), descriptor
+    (closefd True/False) or opener; buffering 0 (the FileIO itself), -1
+    and 1 (the default size: current CPython's on io's side, see
+    prelude.open_), tiny and larger sizes; and arguments that must fail."""
+    share = 0.7
+    name = "open"
+    KINDS = [(6, "path"), (2, "fd"), (1, "opener"), (2, "bad")]
+    BAD = ["mode", "encoding", "errors", "newline", "buffering_type", "buffering_huge",
+           "closefd_path", "directory", "missing", "negative_fd", "closed_fd", "exists_x",
+           "file_type", "opener_negative", "nul_path"]
+
+    table = (reading(readall=True) + buffered_reading() + peeking() + writing() + positioning()
+             + state() + [(1, choice_of("shown(f.name, fd)", "f.mode", "f.raw.closefd",
+                                        "type(f.raw).__name__")),
+                          (0.3, choice_of("f.detach().close()"))])
+
+    def params(self, rng):
+        kind = pick(rng, self.KINDS)
+        p = {"kind": kind, "mode": rng.choice(OPEN_MODES), "content": content(rng),
+             "buffering": pick(rng, [(3, 0), (3, -1), (1, 1), (1, -7), (5, rng.randint(2, 16)),
+                                     (1, rng.choice([64, 4096, DEFAULT_BUFFER_SIZE]))])}
+        p["exists"] = "x" not in p["mode"] or rng.random() < 0.1
+        if kind == "path":
+            p["path_type"] = pick(rng, [(5, "str"), (1, "bytes"), (1, "Path")])
+            p["keywords"] = rng.random() < 0.3
+        elif kind == "fd":
+            p["closefd"] = rng.random() < 0.6
+            p["flags"] = Src(_flags_for(p["mode"], rng) + (" | os.O_CREAT" if "x" in p["mode"]
+                                                           else ""))
+        elif kind == "opener":
+            p["opener"] = pick(rng, [(5, "plain"), (1, "raise"), (1, "negative")])
+        else:
+            p["variant"] = rng.choice(self.BAD)
+            if p["variant"] == "mode":
+                p["mode"] = rng.choice(OPEN_BAD_MODES)
+        return p
+
+    def context(self, p):
+        return {"length": p["content"].n, "budget": None, "huge_sizes": [2**31],
+                "extra_whence": True, "views": 0, "misuse": True,
+                "huge_offsets": [2**31, 2**40, 2**62, 2**63 - 1, -2**63]}
+
+    def setup(self, p):
+        kind, mode, buffering = p["kind"], p["mode"], p["buffering"]
+        prepare = ["path = os.path.join(tmp, 'file')", "warned = []"]
+        if p["exists"]:
+            prepare.append(f"put(path, {p['content']!r})")
+        finals = ["f.close()", "slurp(path)", "warned"]
+        cleanup = []
+        if kind == "path":
+            name = {"str": "path", "bytes": "os.fsencode(path)", "Path": "pathlib.Path(path)"}[
+                p["path_type"]]
+            if p["keywords"]:
+                construct = (f"open_(mod, warned, file={name}, mode={mode!r}, "
+                             f"buffering={buffering!r}, closefd=True, opener=None)")
+            else:
+                construct = f"open_(mod, warned, {name}, {mode!r}, {buffering!r})"
+        elif kind == "fd":
+            prepare.append(f"fd = os.open(path, {p['flags']!r}, 0o666)")
+            construct = (f"open_(mod, warned, fd, {mode!r}, {buffering!r}, "
+                         f"closefd={p['closefd']})")
+            finals.insert(1, "fd_is_open(fd)")
+            cleanup = _fd_cleanup(p["closefd"])
+        elif kind == "opener":
+            prepare += ["seen = []", f"opener = make_opener({p['opener']!r}, seen, tmp)"]
+            construct = f"open_(mod, warned, path, {mode!r}, {buffering!r}, opener=opener)"
+            finals.append("seen")
+        else:
+            return self._bad_setup(p, prepare, finals)
+        return Setup(prepare, construct, finals, cleanup)
+
+    @staticmethod
+    def _bad_setup(p, prepare, finals):
+        mode, variant = p["mode"], p["variant"]
+        cleanup = []
+        construct = {
+            "mode": f"open_(mod, warned, path, {mode!r})",
+            "encoding": f"open_(mod, warned, path, {mode!r}, encoding='utf-8')",
+            "errors": f"open_(mod, warned, path, {mode!r}, errors='strict')",
+            "newline": f"open_(mod, warned, path, {mode!r}, newline='')",
+            "buffering_type": f"open_(mod, warned, path, {mode!r}, buffering='8')",
+            "buffering_huge": f"open_(mod, warned, path, {mode!r}, buffering=2**40)",
+            "closefd_path": f"open_(mod, warned, path, {mode!r}, closefd=False)",
+            "directory": f"open_(mod, warned, tmp, {mode!r})",
+            "missing": f"open_(mod, warned, os.path.join(tmp, 'no', 'file'), {mode!r})",
+            "negative_fd": f"open_(mod, warned, -1, {mode!r})",
+            "closed_fd": f"open_(mod, warned, fd, {mode!r})",
+            "exists_x": f"open_(mod, warned, path, 'xb')",
+            "file_type": f"open_(mod, warned, 1.5, {mode!r})",
+            "opener_negative": f"open_(mod, warned, path, {mode!r}, opener=lambda p, fl: -1)",
+            "nul_path": f"open_(mod, warned, path + '\\0', {mode!r})",
+        }[variant]
+        if variant == "closed_fd":
+            prepare += ["fd = os.open(path, os.O_RDONLY | os.O_CREAT)", "os.close(fd)"]
+        if variant == "exists_x":
+            prepare.append("put(path, b'x')")
+        return Setup(prepare, construct, finals, cleanup)
+
+
+# ---------------------------------------------------------------------------
+# SocketIO, raw and buffered
+# ---------------------------------------------------------------------------
+
+class SocketIOSpec(ClassSpec):
+    """socket.SocketIO over one end of a socketpair, as the raw stream
+    itself and buffered: BufferedReader, BufferedWriter, BufferedRWPair over
+    the socket's two directions (as makefile('rwb')) and over both ends of
+    the pair (what is written arrives back); the peer sends, shuts down,
+    closes or just drains at the end."""
+    share = 0.7
+    name = "socketio"
+    KINDS = [(3, "raw"), (3, "reader"), (2, "writer"), (3, "loop"), (2, "makefile"), (1, "bad")]
+    MODES = ["rb", "wb", "rwb", "r", "w", "rw"]
+
+    table = (reading(readall=True) + buffered_reading() + peeking() + writing()
+             + positioning() + state() + [
+                 (1, choice_of("shown(f.name, ours.fileno())", "f.mode", "f.closed")),
+             ])
+
+    def params(self, rng):
+        kind = pick(rng, self.KINDS)
+        p = {"kind": kind, "size": buffer_size_param(rng),
+             "content": content(rng, cap=60_000),
+             "nonblocking": rng.random() < 0.5,
+             "peer": pick(rng, [(5, "shutdown"), (3, "open"), (1, "closed")])}
+        if kind == "loop":  # the peer writes what ours reads: reads must not wait
+            p["nonblocking"], p["peer"] = True, "open"
+            p["peer_nonblocking"] = rng.random() < 0.5
+        elif not p["nonblocking"] and p["peer"] == "open":
+            p["peer"] = "shutdown"  # a blocking read must never wait
+        p["mode"] = rng.choice(self.MODES) if kind == "raw" else None
+        if kind == "bad":
+            p["mode"] = rng.choice(["", "rb+", "br", "wr", "x", "rt", 5, None])
+        return p
+
+    def context(self, p):
+        budget = None if p["nonblocking"] else 32_768
+        if p["kind"] == "loop":  # the writing end is the peer
+            budget = None if p["peer_nonblocking"] else 32_768
+        return {"length": p["content"].n, "budget": budget, "huge_sizes": [],
+                "extra_whence": False, "views": 0, "misuse": True, "huge_offsets": [2**40]}
+
+    def setup(self, p):
+        kind, size = p["kind"], p["size"]
+        shutdown = p["peer"] != "open"
+        prepare = [f"ours, peer = peer_socket({p['content']!r}, {shutdown}, {p['nonblocking']})"]
+        if p["peer"] == "closed":
+            prepare.append("peer.close()")
+        if p.get("peer_nonblocking"):
+            prepare.append("peer.setblocking(False)")
+        construct = {
+            "raw": f"sock_io(mod, ours, {p['mode']!r})",
+            "reader": f"mod.BufferedReader(sock_io(mod, ours, 'rb'), {size!r})",
+            "writer": f"mod.BufferedWriter(sock_io(mod, ours, 'wb'), {size!r})",
+            "makefile": f"mod.BufferedRWPair(s := sock_io(mod, ours, 'rwb'), s, {size!r})",
+            # Written through peer, read through ours: buffered on both ends.
+            "loop": f"mod.BufferedRWPair(sock_io(mod, ours, 'rb'), sock_io(mod, peer, 'wb'), "
+                    f"{size!r})",
+            "bad": f"sock_io(mod, ours, {p['mode']!r})",
+        }[kind]
+        finals = ["f.close()", "ours.fileno() >= 0"]
+        # What reached the other end: the peer's, or ours in a loop.
+        finals.append("sock_drain(ours)" if kind == "loop" else
+                      "sock_drain(peer) if peer.fileno() >= 0 else None")
+        return Setup(prepare, construct, finals, ["ours.close()", "peer.close()"])
+
+
+CLASSES = {spec.name: spec for spec in (
+    FileIOSpec(), BytesIOSpec(), RawIOSpec(),
+    BufferedSpec("BufferedReader"), BufferedSpec("BufferedWriter"),
+    BufferedSpec("BufferedRandom"), RWPairSpec(), OpenSpec(), SocketIOSpec())}

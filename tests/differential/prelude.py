@@ -9,10 +9,13 @@ provides: files are written and read back with os-level calls only.
 
 import array
 import errno
+import io
 import operator
 import os
 import random
 import select
+import socket
+import warnings
 from io import UnsupportedOperation
 
 
@@ -297,6 +300,86 @@ def raw_stream(mod, via, *args):
 def raw_of(f):
     """The RawPrimitives behind a raw_stream()."""
     return getattr(f, "raw", f)
+
+
+# ---- raw streams for the buffered classes ----
+
+# Current CPython's io.DEFAULT_BUFFER_SIZE (3.11's is 8 KiB): sizes are
+# always passed explicitly, so that both sides buffer alike.
+DEFAULT_BUFFER_SIZE = 128 * 1024
+
+
+def raw_module(mod, source):
+    """Where a raw stream for mod's buffered classes comes from: mod itself,
+    or io on both sides (then only the buffered layer differs)."""
+    return io if source == "io" else mod
+
+
+def memory_raw(mod, source, *args):
+    """A RawIOBase over RawPrimitives(*args): a subclass of the raw module's
+    RawIOBase, so that what is not a primitive is that module's own."""
+    base = raw_module(mod, source).RawIOBase
+    return type("MemoryRaw", (RawPrimitives, base), {})(*args)
+
+
+def open_(mod, warned, *args, **kwargs):
+    """mod.open(*args, **kwargs), recording the classes of the warnings it
+    gives in `warned`.  On io's side, a binary open with the default
+    buffering (-1, any negative, or 1, which binary mode takes as the
+    default) is given current CPython's size, the larger of 128 KiB and
+    st_blksize (at most 8 MiB), where 3.11 takes st_blksize alone: the
+    buffered object io made is rebuilt over the same raw stream."""
+    names = ("file", "mode", "buffering", "encoding", "errors", "newline", "closefd", "opener")
+    given = dict(zip(names, args), **kwargs)
+    buffering = given.get("buffering", -1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            f = mod.open(*args, **kwargs)
+        finally:
+            warned.extend(w.category.__name__ for w in caught)
+    if (mod is io and type(buffering) is int and (buffering < 0 or buffering == 1)
+            and type(f) in (io.BufferedReader, io.BufferedWriter, io.BufferedRandom)):
+        raw = f.detach()
+        size = max(min(os.fstat(raw.fileno()).st_blksize, 8 << 20), DEFAULT_BUFFER_SIZE)
+        f = type(f)(raw, size)
+    return f
+
+
+def sock_io(mod, sock, mode):
+    """The raw stream over a socket: socket.SocketIO for io, the module's
+    own SocketIO otherwise."""
+    if mod is io:
+        return socket.SocketIO(sock, mode)
+    return mod.SocketIO(sock, mode)
+
+
+def peer_socket(content, shutdown, nonblocking):
+    """A connected pair (ours, peer): the peer has sent content (which must
+    fit the socket buffers, < 100 KB) and, with shutdown, said EOF; ours is
+    non-blocking on request."""
+    ours, peer = socket.socketpair()
+    if content:
+        peer.sendall(content)
+    if shutdown:
+        peer.shutdown(socket.SHUT_WR)
+    ours.setblocking(not nonblocking)
+    return ours, peer
+
+
+def sock_drain(sock):
+    """Everything that has arrived at sock, without waiting."""
+    sock.setblocking(False)
+    chunks = []
+    while True:
+        try:
+            chunk = sock.recv(1 << 16)
+        except (BlockingIOError, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 # ---- values the ops produce or take ----

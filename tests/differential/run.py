@@ -35,7 +35,9 @@ def parse_args(argv):
     ap.add_argument("--seed", type=int, default=1, help="base seed (default 1)")
     ap.add_argument("--fresh-seed", action="store_true",
                     help="draw a new base seed (printed, so a failure can be replayed)")
-    ap.add_argument("--sequences", type=int, default=100, help="sequences per class (default 100)")
+    ap.add_argument("--sequences", type=int, default=100,
+                    help="sequences per class (default 100; the costlier classes of the "
+                         "buffered layer run a share of them, see classes.py)")
     ap.add_argument("--start", type=int, default=0,
                     help="index of the first sequence (replay one with --start I --sequences 1)")
     ap.add_argument("--length", type=int, default=40, help="most operations in a sequence (default 40)")
@@ -104,7 +106,7 @@ def main(argv=None) -> int:
     for cls in args.classes:
         spec = CLASSES[cls]
         seen = {}
-        end = args.start + args.sequences
+        end = args.start + spec.sequences(args.sequences)
         for first in range(args.start, end, BATCH):
             if args.time_limit and time.monotonic() - started > args.time_limit:
                 break
