@@ -81,6 +81,9 @@ int SocketIO::fileno() {
 std::optional<size_t> SocketIO::readinto(std::span<char> buffer) {
     check_closed();
     check_readable();
+    // Python's recv_into() asks the socket nothing for 0 bytes: recv(2)
+    // of 0 on an empty non-blocking socket would say "would block".
+    if (buffer.empty()) return 0;
     return transfer(
         [&] { return ::recv(fd_, buffer.data(), transfer_size(buffer.size()), 0); });
 }

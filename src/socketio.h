@@ -34,7 +34,8 @@ public:
     int fileno() override;
 
     // One recv(2): 0 at orderly shutdown; nullopt when the socket would block
-    // (non-blocking, or a SO_RCVTIMEO timeout, which also says EAGAIN).
+    // (non-blocking, or a SO_RCVTIMEO timeout, which also says EAGAIN).  An
+    // empty buffer is 0 without a recv, as Python's recv_into().
     std::optional<size_t> readinto(std::span<char> buffer) override;
     // One send(2) with MSG_NOSIGNAL: a closed peer is OSError EPIPE, never
     // SIGPIPE.  nullopt when the socket would block.

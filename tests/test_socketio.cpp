@@ -417,6 +417,25 @@ TEST(SocketIO, NonBlockingReadWithNothingThereWouldBlock) {
     EXPECT_EQ(readall_str(b.get()), "late");
 }
 
+TEST(SocketIO, AnEmptyReadIsZeroWithoutAskingTheSocket) {
+    // python3: socket.recv_into() of 0 bytes returns 0 without a system
+    // call, so SocketIO.readinto(bytearray(0)) and read(0) on a
+    // non-blocking socket with nothing there are 0 and b"", not None.
+    Connection c;
+    make_socketpair(c);
+    set_nonblocking(c.b);
+    Stream b = socket_io(c.b, "rb");
+    char buf[1];
+    EXPECT_EQ(pyio_readinto(b.get(), buf, 0), 0);
+    char* out = nullptr;
+    EXPECT_EQ(pyio_read(b.get(), 0, &out), 0);
+    pyio_free(out);
+    // Closed and capability checks still come first.
+    Stream w = socket_io(c.b, "wb");
+    EXPECT_EQ(pyio_readinto(w.get(), buf, 0), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "File or stream is not readable.");
+}
+
 TEST(SocketIO, NonBlockingWriteToAFullSocketWouldBlock) {
     Connection c;
     make_socketpair(c);

@@ -549,7 +549,8 @@ PYIO_API pyio_stream *pyio_rawio_new(const pyio_rawio_callbacks *callbacks, void
  *
  * Reads are one recv(2): 0 at orderly shutdown, PYIO_WOULD_BLOCK when the
  * socket is non-blocking and has nothing, or when a receive timeout
- * (SO_RCVTIMEO) expires.  Writes are one send(2), which may take less than
+ * (SO_RCVTIMEO) expires; a read of 0 bytes is 0 without a recv(2), as
+ * Python's recv_into().  Writes are one send(2), which may take less than
  * given, or nothing (PYIO_WOULD_BLOCK); they never raise SIGPIPE: a closed
  * peer is OSError EPIPE.  EINTR is retried.  The stream is not seekable
  * (seek, tell and truncate are UnsupportedOperation).  Its name is the

@@ -292,6 +292,8 @@ class ClassSpec:
     # The part of --sequences this class runs: the classes of the buffered
     # layer cost more a sequence (two layers, often Python raw streams).
     share = 1.0
+    # Whether exception messages are compared too (diffio.normal_message).
+    compare_messages = False
 
     def sequences(self, requested: int) -> int:
         return max(1, round(requested * self.share)) if requested > 0 else 0
@@ -317,7 +319,8 @@ class ClassSpec:
         for _ in range(rng.randint(max(1, length // 2), max(1, length))):
             i = bisect.bisect_right(weights, rng.uniform(0, weights[-1]))
             ops.append(self.table[min(i, len(self.table) - 1)][1](rng, ctx))
-        return Sequence(self.name, params, ops, rng.random() < 0.75, origin)
+        return Sequence(self.name, params, ops, rng.random() < 0.75, origin,
+                        self.compare_messages)
 
 
 # ---------------------------------------------------------------------------
@@ -685,6 +688,7 @@ class BufferedSpec(ClassSpec):
     Python (the library reaches it through its callback raw stream), a
     pipe, a BytesIO, and constructions that must fail."""
     share = 0.7
+    compare_messages = True
 
     def __init__(self, cls):
         self.cls = cls
@@ -810,6 +814,7 @@ class RWPairSpec(ClassSpec):
     written comes back once flushed), two independent pipes, two raw streams
     written in Python, and constructions that must fail."""
     share = 0.7
+    compare_messages = True
     name = "bufferedrwpair"
     KINDS = [(4, "loop"), (2, "pipes"), (3, "memory"), (1, "bad")]
 
@@ -899,6 +904,7 @@ class OpenSpec(ClassSpec):
     and 1 (the default size: current CPython's on io's side, see
     prelude.open_), tiny and larger sizes; and arguments that must fail."""
     share = 0.7
+    compare_messages = True
     name = "open"
     KINDS = [(6, "path"), (2, "fd"), (1, "opener"), (2, "bad")]
     BAD = ["mode", "encoding", "errors", "newline", "buffering_type", "buffering_huge",
@@ -1004,6 +1010,7 @@ class SocketIOSpec(ClassSpec):
     the pair (what is written arrives back); the peer sends, shuts down,
     closes or just drains at the end."""
     share = 0.7
+    compare_messages = True
     name = "socketio"
     KINDS = [(3, "raw"), (3, "reader"), (2, "writer"), (3, "loop"), (2, "makefile"), (1, "bad")]
     MODES = ["rb", "wb", "rwb", "r", "w", "rw"]

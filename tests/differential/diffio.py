@@ -13,14 +13,16 @@ harness saw.
 What is compared, for every entry: the outcome (the value's type and value,
 or the exception's class, errno and built-in bases), whether the stream is
 closed afterwards and, when the sequence probes it, tell().  Messages are
-recorded, never compared.  Narrow, documented exceptions to that live in
-ALLOWANCES (see CONFORMANCE.md).
+recorded, and compared for the classes that ask for it (normal_message).
+Narrow, documented exceptions to that live in ALLOWANCES (see
+CONFORMANCE.md).
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import inspect
 import os
 import pickle
 import random
@@ -118,6 +120,7 @@ class Sequence:
     ops: list[Op]
     probe_tell: bool
     origin: str               # "seed/class/index", for reproducing
+    compare_messages: bool = False  # the class's exception messages must match too
 
     def replace(self, **changes) -> Sequence:
         return dataclasses.replace(self, **changes)
@@ -204,6 +207,9 @@ class Divergence:
         result each side had there ("ok bytes", "raise ValueError")."""
         if self.field in ("crash", "error"):
             return (self.field, self.label, self.detail.splitlines()[-1] if self.detail else "", "")
+        if self.field == "message":
+            return (self.field, _kind_of(self.label), normal_message(self.oracle[2]),
+                    normal_message(self.other[2]))
         k = {"outcome": 1, "closed after": 3, "tell after": 4}.get(self.field)
         return (self.field, _kind_of(self.label),
                 _summary(self.oracle, k), _summary(self.other, k))
@@ -214,6 +220,26 @@ def _summary(entry, k):
         return ""
     value = entry[k]
     return f"{value[0]} {value[1] if value[0] == 'raise' else value[1][0]}"
+
+
+# Python's own complaints about a call's arguments: their wording depends on
+# how the method is defined (C or Python), not on what io does.
+_ARITY = re.compile(r"TypeError: .*(takes (exactly|at most|no|from) |missing \d+ required "
+                    r"positional|expected (at least|at most) \d+ argument)")
+
+
+def normal_message(message: str | None) -> str | None:
+    """A message with the deliberate, documented differences taken out:
+    FileIO's "closed file" without its full stop in CPython, the "_io."
+    that CPython's class names carry, and argument-count TypeErrors."""
+    if message is None:
+        return None
+    message = message.replace("I/O operation on closed file.", "I/O operation on closed file")
+    message = re.sub(r"'_io\.(\w+)' object has no attribute", r"'\1' object has no attribute",
+                     message)
+    if _ARITY.match(message):
+        return "TypeError: <arguments>"
+    return message
 
 
 def _kind_of(label: str) -> str:
@@ -382,6 +408,9 @@ def compare(seq: Sequence, a: list, b: list) -> Divergence | None:
                 return None
             if not any(verdicts):
                 return Divergence(i, ea[0], field_name, ea, eb)
+        if (seq.compare_messages and ea[1] == eb[1] and ea[1][0] == "raise"
+                and normal_message(ea[2]) != normal_message(eb[2])):
+            return Divergence(i, ea[0], "message", ea, eb)
     if len(a) != len(b):
         i = min(len(a), len(b))
         return Divergence(i, "<end>", "entries", None, None,
@@ -664,7 +693,8 @@ if __name__ == "__main__":
         resource.setrlimit(which, (limit, resource.getrlimit(which)[1]))
     oracle, other = run(io), run(@OTHER@)
     for i, (a, b) in enumerate(zip(oracle, other)):
-        same = a[1:2] + a[3:] == b[1:2] + b[3:]
+        same = a[1:2] + a[3:] == b[1:2] + b[3:] and (
+            not @MESSAGES@ or a[1][0] != "raise" or normal_message(a[2]) == normal_message(b[2]))
         print(("    " if same else "!!  ") + f"{i}: {a[0]}")
         print(f"        io: {show(a)}")
         if not same:
@@ -717,9 +747,14 @@ def snippet(seq: Sequence, setup: Setup, div: Divergence, other_module: str,
         if binding_path:
             head.append(f"sys.path.insert(0, {binding_path!r})")
     run = run_source(seq, setup)
+    messages = ""
+    if seq.compare_messages:  # the comparison of messages, as the harness makes it
+        messages = ("\n\nimport re\n_ARITY = re.compile(" + repr(_ARITY.pattern) + ")\n\n\n"
+                    + inspect.getsource(normal_message))
     return ("\n".join(head) + "\nimport pathlib, shutil, tempfile\n" + prelude_for(run)
-            + "\n\n" + run
+            + messages + "\n\n" + run
             + SNIPPET_MAIN.replace("@OTHER@", other_module)
+            .replace("@MESSAGES@", str(seq.compare_messages))
             .replace("@LIMIT@", str(FILE_SIZE_LIMIT)).replace("@MEMORY@", str(MEMORY_LIMIT))
             .replace("@INDEX@", str(div.index)).replace("@FIELD@", div.field))
 

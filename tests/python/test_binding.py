@@ -2091,6 +2091,10 @@ class SocketIOTest(Case):
                   lambda s: s.read(4), lambda s: s.readinto(bytearray(2)), lambda s: s.readall(),
                   lambda s: [s.write(b"x" * 65536) for _ in range(64)][-1])
 
+    def test_empty_reads_ask_the_socket_nothing(self):
+        self.same(lambda m: self.sock_io(m, "rb", shutdown=False, nonblocking=True),
+                  lambda s: s.read(0), lambda s: s.readinto(bytearray(0)), lambda s: s.read(1))
+
     def test_close_leaves_the_socket_open(self):
         for m in MODULES:
             with self.subTest(module=m.__name__):
@@ -2491,6 +2495,29 @@ class BufferedCallbackTest(unittest.TestCase):
                 with self.assertRaisesRegex(ValueError, "^flush of closed file$"):
                     b.flush()
                 b.close()
+
+    def test_truncate_of_an_odd_size_checks_closed_as_io(self):
+        # A size C cannot take goes to the raw object as it is, after io's
+        # checks: "closed" only once nothing is left buffered.
+        class Raw(io.RawIOBase):
+            def readable(self):
+                return True
+
+            def readinto(self, b):
+                b[:2] = b"\nb"
+                return 2
+
+        for m in MODULES:
+            with self.subTest(module=m.__name__):
+                raw = Raw()
+                b = m.BufferedReader(raw, 2)
+                self.assertEqual(next(b), b"\n")
+                raw.close()
+                with self.assertRaisesRegex(io.UnsupportedOperation, "^truncate$"):
+                    b.truncate(-2**63)
+                self.assertEqual(b.read(1), b"b")
+                with self.assertRaisesRegex(ValueError, "^truncate of closed file$"):
+                    b.truncate(-2**63)
 
     def test_close_flushes_a_raw_object_as_io_does(self):
         # io: a writer's close() calls raw.close() only (which flushes the

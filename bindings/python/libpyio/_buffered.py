@@ -300,13 +300,27 @@ class _Buffered(_BufferedBase):
         raw = self._pyio_raw
         if raw is None:
             self._pyio_unattached()
-        if self.closed:
+        if self.closed and not self._pyio_buffered_bytes():
             raise ValueError("truncate of closed file")
         if not self._pyio_writes:
             raise UnsupportedOperation("truncate")
         if lib.pyio_flush(self._pyio_handle) < 0:
             raise error()
         return raw.truncate(pos)
+
+    def _pyio_buffered_bytes(self):
+        """Whether bytes are still buffered for reading: io's closed checks
+        let those be served after the raw stream closed.  read1(0) asks
+        exactly that, with no raw call: "read of closed file" means none."""
+        if not isinstance(self, _Reads):
+            return False
+        out = c_void_p()
+        n = lib.pyio_read1(self._pyio_handle, 0, byref(out))
+        if n < 0:
+            error()     # consumed: the answer is "nothing buffered"
+            return False
+        take_bytes(out, n)
+        return True
 
     def __repr__(self):
         name = type_name(type(self))
