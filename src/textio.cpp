@@ -153,6 +153,9 @@ private:
 struct TextIOWrapper::Snapshot {
     uint32_t dec_flags = 0;
     std::string next_input;
+    // Whether the decoded text is a byte prefix of next_input (see
+    // tell_locked's shortcut); computed by the first tell() that asks.
+    enum class Prefix : uint8_t { Unknown, Yes, No } decoded_is_prefix = Prefix::Unknown;
 };
 
 // tell() must find, for the characters taken from the current chunk, the
@@ -249,6 +252,7 @@ void TextIOWrapper::set_codec(std::optional<std::string_view> encoding,
     std::string_view errors_name = errors ? *errors : std::string_view("strict");
     ErrorHandler handler = error_handler(errors_name);
     codec_ = &codec;
+    utf8_codec_ = codec.name() == "utf-8";
     // Python reports "locale" as the codeset it stands for.
     encoding_ = name == "locale" ? codec.name() : std::string(name);
     errors_ = handler;
@@ -735,8 +739,38 @@ TextCookie TextIOWrapper::tell_locked() {
     if (!decoder_ || !snapshot_) return TextCookie{position};
     const std::string_view input = snapshot_->next_input;
     TextCookie cookie{position - static_cast<int64_t>(input.size()), snapshot_->dec_flags};
+    if (used_bytes_ == 0) return cookie;  // still at the snapshot point
+
+    // The shortcut that makes tell() after readline() O(1).  With the UTF-8
+    // codec, when the decoded text is byte for byte a prefix of the input,
+    // the decoder only copied valid sequences: an error handler's output, a
+    // translated newline or an escaped byte never equals the input it
+    // replaces, since the input there is not that valid sequence.  So the
+    // k-th character boundary of the text is the k-th of the input, and a
+    // safe start point.  CPython's search below then ends exactly there,
+    // with nothing to feed or skip, unless it can stop at a later safe point
+    // that adds no character: after a '\r' the newline decoder holds back
+    // (flags 1), or after bytes an error handler dropped.  Hence: the rest of
+    // the input past the text must be the decoder's pending bytes (a
+    // character it has not finished), and with universal newlines neither
+    // the last character taken nor the next one may be a '\r'.
+    if (utf8_codec_ && snapshot_->dec_flags == 0) {
+        auto& prefix = snapshot_->decoded_is_prefix;
+        if (prefix == Snapshot::Prefix::Unknown) {
+            bool same = decoded_.size() <= input.size() &&
+                        std::memcmp(decoded_.data(), input.data(), decoded_.size()) == 0 &&
+                        decoder_->getstate().pending.size() == input.size() - decoded_.size();
+            prefix = same ? Snapshot::Prefix::Yes : Snapshot::Prefix::No;
+        }
+        const bool cr_near = readuniversal_ && (decoded_[used_bytes_ - 1] == '\r' ||
+                                                (used_bytes_ < decoded_.size() &&
+                                                 decoded_[used_bytes_] == '\r'));
+        if (prefix == Snapshot::Prefix::Yes && !cr_near) {
+            cookie.start_pos += static_cast<int64_t>(used_bytes_);
+            return cookie;
+        }
+    }
     const uint64_t target = decoded_chars_used();
-    if (target == 0) return cookie;  // still at the snapshot point
 
     if (!search_) {
         search_ = std::make_unique<TellSearch>();

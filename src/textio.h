@@ -192,6 +192,7 @@ private:
 
     Ref<IOBase> buffer_;  // null once detached
     const Codec* codec_ = nullptr;
+    bool utf8_codec_ = false;  // codec_ is Python's "utf-8" (tell()'s shortcut)
     std::string encoding_;  // as given (Python keeps the caller's spelling)
     ErrorHandler errors_ = ErrorHandler::Strict;
     std::string errors_name_;
