@@ -455,6 +455,7 @@ public:
     std::unique_ptr<Encoder> encoder(ErrorHandler errors) const override {
         return std::make_unique<CharmapEncoder>(table_, errors);
     }
+    bool single_byte() const noexcept override { return true; }
 
 private:
     std::shared_ptr<const CharmapTable> table_;

@@ -1160,6 +1160,7 @@ public:
     std::unique_ptr<Encoder> encoder(ErrorHandler errors) const override {
         return std::make_unique<UnicodeEncoder>(kind_, errors);
     }
+    bool single_byte() const noexcept override { return kind_ == Kind::Ascii || kind_ == Kind::Latin1; }
 
 private:
     Kind kind_;

@@ -97,6 +97,9 @@ public:
     const std::string& name() const noexcept { return name_; }
     virtual std::unique_ptr<Decoder> decoder(ErrorHandler errors) const = 0;
     virtual std::unique_ptr<Encoder> encoder(ErrorHandler errors) const = 0;
+    // A stateless single-byte charset: every byte decodes on its own, to one
+    // code point or to an error (latin-1, ascii, the charmap tables).
+    virtual bool single_byte() const noexcept { return false; }
 
 protected:
     explicit Codec(std::string name) : name_(std::move(name)) {}

@@ -153,9 +153,9 @@ private:
 struct TextIOWrapper::Snapshot {
     uint32_t dec_flags = 0;
     std::string next_input;
-    // Whether the decoded text is a byte prefix of next_input (see
-    // tell_locked's shortcut); computed by the first tell() that asks.
-    enum class Prefix : uint8_t { Unknown, Yes, No } decoded_is_prefix = Prefix::Unknown;
+    // Whether tell_locked's shortcut applies to this snapshot; decided by the
+    // first tell() that asks.
+    enum class Shortcut : uint8_t { Unknown, Yes, No } shortcut = Shortcut::Unknown;
 };
 
 // tell() must find, for the characters taken from the current chunk, the
@@ -252,7 +252,12 @@ void TextIOWrapper::set_codec(std::optional<std::string_view> encoding,
     std::string_view errors_name = errors ? *errors : std::string_view("strict");
     ErrorHandler handler = error_handler(errors_name);
     codec_ = &codec;
-    utf8_codec_ = codec.name() == "utf-8";
+    // Only handlers that never turn one byte into several characters keep
+    // a single-byte charset's text one character per byte.
+    tell_shortcut_ = codec.name() == "utf-8" ? TellShortcut::Utf8
+                     : codec.single_byte() && handler != ErrorHandler::BackslashReplace
+                         ? TellShortcut::OneBytePerChar
+                         : TellShortcut::None;
     // Python reports "locale" as the codeset it stands for.
     encoding_ = name == "locale" ? codec.name() : std::string(name);
     errors_ = handler;
@@ -741,33 +746,46 @@ TextCookie TextIOWrapper::tell_locked() {
     TextCookie cookie{position - static_cast<int64_t>(input.size()), snapshot_->dec_flags};
     if (used_bytes_ == 0) return cookie;  // still at the snapshot point
 
-    // The shortcut that makes tell() after readline() O(1).  With the UTF-8
-    // codec, when the decoded text is byte for byte a prefix of the input,
-    // the decoder only copied valid sequences: an error handler's output, a
-    // translated newline or an escaped byte never equals the input it
-    // replaces, since the input there is not that valid sequence.  So the
-    // k-th character boundary of the text is the k-th of the input, and a
-    // safe start point.  CPython's search below then ends exactly there,
-    // with nothing to feed or skip, unless it can stop at a later safe point
-    // that adds no character: after a '\r' the newline decoder holds back
-    // (flags 1), or after bytes an error handler dropped.  Hence: the rest of
-    // the input past the text must be the decoder's pending bytes (a
-    // character it has not finished), and with universal newlines neither
-    // the last character taken nor the next one may be a '\r'.
-    if (utf8_codec_ && snapshot_->dec_flags == 0) {
-        auto& prefix = snapshot_->decoded_is_prefix;
-        if (prefix == Snapshot::Prefix::Unknown) {
-            bool same = decoded_.size() <= input.size() &&
-                        std::memcmp(decoded_.data(), input.data(), decoded_.size()) == 0 &&
-                        decoder_->getstate().pending.size() == input.size() - decoded_.size();
-            prefix = same ? Snapshot::Prefix::Yes : Snapshot::Prefix::No;
+    // The shortcut that makes tell() after readline() O(1) for the common
+    // codecs: when the k-th character boundary of the text is provably the
+    // k-th of the input, every such boundary is a safe start point and
+    // CPython's search below ends exactly at the one reached, with nothing to
+    // feed or skip -- unless it can stop at a later safe point that adds no
+    // character: after a '\r' the newline decoder holds back (flags 1), or
+    // after bytes an error handler dropped.
+    //  - UTF-8: the text is byte for byte a prefix of the input, and the rest
+    //    of the input is the decoder's pending bytes (a character it has not
+    //    finished).  The decoder then only copied valid sequences: an error
+    //    handler's output, a translated newline or an escaped byte never
+    //    equals the input it replaces, since the input there is not that
+    //    valid sequence; and no dropped byte follows the text.
+    //  - a single-byte charset under a handler that never makes one byte
+    //    several characters: the text has as many characters as the input
+    //    has bytes.  Nothing else can add characters, so nothing (a '\r\n'
+    //    made '\n', a dropped byte) took any away.
+    // With universal newlines, neither the last character taken nor the next
+    // one may be a '\r' (a translated '\r' is a '\n' in the text, so the
+    // input bytes are what tell).
+    if (tell_shortcut_ != TellShortcut::None && snapshot_->dec_flags == 0) {
+        auto& shortcut = snapshot_->shortcut;
+        if (shortcut == Snapshot::Shortcut::Unknown) {
+            bool ok;
+            if (tell_shortcut_ == TellShortcut::Utf8)
+                ok = decoded_.size() <= input.size() &&
+                     std::memcmp(decoded_.data(), input.data(), decoded_.size()) == 0 &&
+                     decoder_->getstate().pending.size() == input.size() - decoded_.size();
+            else
+                ok = utf8::count(decoded_) == input.size();
+            shortcut = ok ? Snapshot::Shortcut::Yes : Snapshot::Shortcut::No;
         }
-        const bool cr_near = readuniversal_ && (decoded_[used_bytes_ - 1] == '\r' ||
-                                                (used_bytes_ < decoded_.size() &&
-                                                 decoded_[used_bytes_] == '\r'));
-        if (prefix == Snapshot::Prefix::Yes && !cr_near) {
-            cookie.start_pos += static_cast<int64_t>(used_bytes_);
-            return cookie;
+        if (shortcut == Snapshot::Shortcut::Yes) {
+            const size_t at = tell_shortcut_ == TellShortcut::Utf8 ? used_bytes_ : decoded_chars_used();
+            const bool cr_near = readuniversal_ && (input[at - 1] == '\r' ||
+                                                    (at < input.size() && input[at] == '\r'));
+            if (!cr_near) {
+                cookie.start_pos += static_cast<int64_t>(at);
+                return cookie;
+            }
         }
     }
     const uint64_t target = decoded_chars_used();

@@ -192,7 +192,9 @@ private:
 
     Ref<IOBase> buffer_;  // null once detached
     const Codec* codec_ = nullptr;
-    bool utf8_codec_ = false;  // codec_ is Python's "utf-8" (tell()'s shortcut)
+    // How tell() may map characters to bytes without replaying the decoder
+    // (see tell_locked).
+    enum class TellShortcut : uint8_t { None, Utf8, OneBytePerChar } tell_shortcut_ = TellShortcut::None;
     std::string encoding_;  // as given (Python keeps the caller's spelling)
     ErrorHandler errors_ = ErrorHandler::Strict;
     std::string errors_name_;

@@ -98,6 +98,8 @@ CASES = [  # encoding, errors, what the content may hold besides text
     ("utf-8", "surrogatepass", b"\xed\xa0\x80"), ("utf8", "strict", b""),
     ("utf-8-sig", "strict", b""), ("latin-1", "strict", b""), ("utf-16", "strict", b""),
     ("utf-16-le", "strict", b""), ("shift_jis", "replace", b""), ("cp1252", "replace", b"\x81"),
+    ("cp1252", "backslashreplace", b"\x81\x8d"), ("cp1252", "ignore", b"\x81"),
+    ("ascii", "ignore", b"\x80\xff"), ("ascii", "surrogateescape", b"\xe9"),
 ]
 
 
