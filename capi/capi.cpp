@@ -41,7 +41,8 @@ static_assert(PYIO_ERR_RUNTIME == static_cast<int>(ErrorKind::RuntimeError));
 static_assert(PYIO_ERR_MEMORY == static_cast<int>(ErrorKind::MemoryError));
 static_assert(PYIO_ERR_BUFFER == static_cast<int>(ErrorKind::BufferError));
 static_assert(PYIO_ERR_OVERFLOW == static_cast<int>(ErrorKind::OverflowError));
-static_assert(PYIO_ERR_OVERFLOW + 1 == kErrorKindCount);
+static_assert(PYIO_ERR_UNICODE == static_cast<int>(ErrorKind::UnicodeError));
+static_assert(PYIO_ERR_UNICODE + 1 == kErrorKindCount);
 static_assert(PYIO_DEFAULT_BUFFER_SIZE == kDefaultBufferSize);
 
 namespace {

@@ -954,7 +954,7 @@ public:
                 }
                 consumed = q == data.size() ? q : decode_from(data, q, known ? order : kNativeOrder, final, out);
                 if (!known && consumed >= Unit)
-                    throw value_error(Unit == 2 ? "UTF-16 stream does not start with BOM"
+                    throw unicode_error(Unit == 2 ? "UTF-16 stream does not start with BOM"
                                                 : "UTF-32 stream does not start with BOM");
             }
             pending_.assign(data.substr(consumed));

@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kKindNames[kErrorKindCount] = {
     "None",       "OSError",      "BlockingIOError", "UnsupportedOperation", "ValueError",
     "UnicodeDecodeError", "UnicodeEncodeError", "LookupError", "TypeError", "AttributeError",
-    "RuntimeError", "MemoryError", "BufferError",    "OverflowError",
+    "RuntimeError", "MemoryError", "BufferError",    "OverflowError", "UnicodeError",
 };
 
 // The direct base of each class, as far as the kinds here go; None marks a
@@ -21,7 +21,8 @@ ErrorKind parent_of(ErrorKind kind) noexcept {
     switch (kind) {
     case ErrorKind::BlockingIOError: return ErrorKind::OSError;
     case ErrorKind::UnicodeDecodeError:
-    case ErrorKind::UnicodeEncodeError: return ErrorKind::ValueError;
+    case ErrorKind::UnicodeEncodeError: return ErrorKind::UnicodeError;
+    case ErrorKind::UnicodeError: return ErrorKind::ValueError;
     default: return ErrorKind::None;
     }
 }
@@ -138,6 +139,7 @@ Error attribute_error(std::string m) { return Error(ErrorKind::AttributeError, s
 Error runtime_error(std::string m) { return Error(ErrorKind::RuntimeError, std::move(m)); }
 Error buffer_error(std::string m) { return Error(ErrorKind::BufferError, std::move(m)); }
 Error overflow_error(std::string m) { return Error(ErrorKind::OverflowError, std::move(m)); }
+Error unicode_error(std::string m) { return Error(ErrorKind::UnicodeError, std::move(m)); }
 Error unsupported_operation(std::string m) {
     return Error(ErrorKind::UnsupportedOperation, std::move(m));
 }

@@ -33,8 +33,9 @@ enum class ErrorKind : int {
     MemoryError = 11,
     BufferError = 12,
     OverflowError = 13,
+    UnicodeError = 14,
 };
-inline constexpr int kErrorKindCount = 14;
+inline constexpr int kErrorKindCount = 15;
 
 // Python's class name for a kind; "Unknown" out of range.
 const char* kind_name(int kind) noexcept;
@@ -73,6 +74,7 @@ Error attribute_error(std::string message);
 Error runtime_error(std::string message);
 Error buffer_error(std::string message);
 Error overflow_error(std::string message);
+Error unicode_error(std::string message);  // UnicodeError itself (not a subclass)
 Error unsupported_operation(std::string message);
 // OSError for errnum, with Python's message "[Errno N] strerror[: 'filename']".
 Error os_error(int errnum, std::optional<std::string_view> filename = std::nullopt);

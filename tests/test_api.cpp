@@ -46,6 +46,7 @@ TEST(ErrorRecord, KindNamesArePythonClassNames) {
     EXPECT_STREQ(pyio_error_kind_name(PYIO_ERR_MEMORY), "MemoryError");
     EXPECT_STREQ(pyio_error_kind_name(PYIO_ERR_BUFFER), "BufferError");
     EXPECT_STREQ(pyio_error_kind_name(PYIO_ERR_OVERFLOW), "OverflowError");
+    EXPECT_STREQ(pyio_error_kind_name(PYIO_ERR_UNICODE), "UnicodeError");
     EXPECT_STREQ(pyio_error_kind_name(-1), "Unknown");
     EXPECT_STREQ(pyio_error_kind_name(99), "Unknown");
 }
@@ -127,7 +128,12 @@ TEST(ErrorRecord, MatchesFollowsPythonsHierarchy) {
 
     pyio_error_set(PYIO_ERR_UNICODE_DECODE, "x");
     EXPECT_EQ(pyio_error_matches(PYIO_ERR_VALUE), 1);
+    EXPECT_EQ(pyio_error_matches(PYIO_ERR_UNICODE), 1);
     EXPECT_EQ(pyio_error_matches(PYIO_ERR_UNICODE_ENCODE), 0);
+
+    pyio_error_set(PYIO_ERR_UNICODE, "x");
+    EXPECT_EQ(pyio_error_matches(PYIO_ERR_VALUE), 1);
+    EXPECT_EQ(pyio_error_matches(PYIO_ERR_UNICODE_DECODE), 0);
 
     pyio_error_set(PYIO_ERR_OS, "x");
     EXPECT_EQ(pyio_error_matches(PYIO_ERR_BLOCKING_IO), 0);

@@ -449,7 +449,7 @@ const std::vector<DecodeCase>& decode_cases() {
         {"utf-16", "\xfe\xff\x00" "a"sv, "0:2 1:2 0:1 1:1 0:1",
          {Ok("a"sv)}},
         {"utf-16", "a\x00"sv, "0:2 1:2 -",
-         {Fail(Kind::ValueError, 0, 0, "UTF-16 stream does not start with BOM"sv)}},
+         {Fail(Kind::UnicodeError, 0, 0, "UTF-16 stream does not start with BOM"sv)}},
         {"utf-16", "\xff\xfe"sv, "0:2 1:2 0:0",
          {Ok(""sv)}},
         {"utf-16", "\xff"sv, "0:2 1:2",
@@ -586,7 +586,7 @@ const std::vector<DecodeCase>& decode_cases() {
           Fail(Kind::UnicodeDecodeError, 4, 8, "'utf-32-be' codec can't decode bytes in position 4-7: code point not in range(0x110000)"sv),
           Fail(Kind::UnicodeDecodeError, 4, 8, "'utf-32-be' codec can't decode bytes in position 4-7: code point not in range(0x110000)"sv)}},
         {"utf-32", "a\x00\x00\x00"sv, "0:2 1:2 2:2 3:2 -",
-         {Fail(Kind::ValueError, 0, 0, "UTF-32 stream does not start with BOM"sv)}},
+         {Fail(Kind::UnicodeError, 0, 0, "UTF-32 stream does not start with BOM"sv)}},
         {"utf-32", "\xff\xfe\x00"sv, "0:2 1:2 2:2 3:2",
          {Fail(Kind::UnicodeDecodeError, 0, 3, "'utf-32-le' codec can't decode bytes in position 0-2: truncated data"sv),
           Ok(""sv),
@@ -2113,14 +2113,14 @@ TEST(CodecUtf16, DecoderSetstateChoosesTheByteOrder) {
 }
 
 TEST(CodecUtf16, DecoderWithoutABomIsAnError) {
-    // Python's incremental utf-16 decoder raises UnicodeError, a ValueError.
+    // Python's incremental utf-16 decoder raises UnicodeError itself, a ValueError.
     EXPECT_EQ(decode("utf-16", ErrorHandler::Replace, "a\0"sv),
-              Fail(Kind::ValueError, 0, 0, "UTF-16 stream does not start with BOM"));
+              Fail(Kind::UnicodeError, 0, 0, "UTF-16 stream does not start with BOM"));
 }
 
 TEST(CodecUtf32, DecoderWithoutABomIsAnError) {
     EXPECT_EQ(decode("utf-32", ErrorHandler::Strict, "a\0\0\0"sv),
-              Fail(Kind::ValueError, 0, 0, "UTF-32 stream does not start with BOM"));
+              Fail(Kind::UnicodeError, 0, 0, "UTF-32 stream does not start with BOM"));
 }
 
 TEST(CodecUtf32, EncoderWritesTheBomUntilReset) {

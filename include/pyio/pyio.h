@@ -136,7 +136,9 @@ typedef enum pyio_errkind {
     PYIO_ERR_RUNTIME = 10,              /* RuntimeError: e.g. a reentrant call */
     PYIO_ERR_MEMORY = 11,               /* MemoryError */
     PYIO_ERR_BUFFER = 12,               /* BufferError: resizing a BytesIO with exported views */
-    PYIO_ERR_OVERFLOW = 13              /* OverflowError(ArithmeticError): a position out of range */
+    PYIO_ERR_OVERFLOW = 13,             /* OverflowError(ArithmeticError): a position out of range */
+    PYIO_ERR_UNICODE = 14               /* UnicodeError(ValueError), the base of the two above: e.g.
+                                         * a utf-16/utf-32 stream without a BOM (since 0.1) */
 } pyio_errkind;
 
 /* The kind of the calling thread's last error (a pyio_errkind value), or
@@ -150,7 +152,7 @@ PYIO_API const char *pyio_error_kind_name(int kind);
 /* 1 if the last error is an instance of `kind` in Python's exception
  * hierarchy (an UnsupportedOperation matches PYIO_ERR_OS and PYIO_ERR_VALUE,
  * a BlockingIOError matches PYIO_ERR_OS, a Unicode*Error matches
- * PYIO_ERR_VALUE), else 0. */
+ * PYIO_ERR_UNICODE and PYIO_ERR_VALUE), else 0. */
 PYIO_API int pyio_error_matches(int kind);
 
 /* The message, as str() of the Python exception would print it (for
