@@ -79,6 +79,55 @@ class Blob:
 
 
 @dataclass(frozen=True)
+class Text:
+    """Reproducible text (prelude.text): a literal when short."""
+    seed: int
+    n: int
+    alphabet: int = 0
+
+    LITERAL_MAX = 24
+
+    def value(self) -> str:
+        return prelude.text(self.seed, self.n, self.alphabet)
+
+    def simpler(self) -> list:
+        out = [dataclasses.replace(self, n=n) for n in (0, 1, self.n // 2, self.n - 1)
+               if 0 <= n < self.n]
+        if self.alphabet:
+            out.append(dataclasses.replace(self, alphabet=0))
+        return list(dict.fromkeys(out))
+
+    def __repr__(self) -> str:
+        if self.n <= self.LITERAL_MAX:
+            return repr(self.value())
+        return f"text({self.seed}, {self.n}, {self.alphabet})"
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Reproducible encoded text, perhaps spoilt (prelude.encoded)."""
+    seed: int
+    n: int
+    alphabet: int
+    encoding: str
+    junk: int = 0
+
+    def value(self) -> bytes:
+        return prelude.encoded(self.seed, self.n, self.alphabet, self.encoding, self.junk)
+
+    def simpler(self) -> list:
+        out = [dataclasses.replace(self, n=n) for n in (0, 1, self.n // 2, self.n - 1)
+               if 0 <= n < self.n]
+        out += [dataclasses.replace(self, **{k: 0}) for k in ("alphabet", "junk")
+                if getattr(self, k)]
+        return list(dict.fromkeys(out))
+
+    def __repr__(self) -> str:
+        return (f"encoded({self.seed}, {self.n}, {self.alphabet}, {self.encoding!r}, "
+                f"{self.junk})")
+
+
+@dataclass(frozen=True)
 class Src:
     """A piece of source inserted verbatim (a constant such as os.O_RDWR)."""
     text: str
@@ -224,8 +273,9 @@ def _summary(entry, k):
 
 # Python's own complaints about a call's arguments: their wording depends on
 # how the method is defined (C or Python), not on what io does.
-_ARITY = re.compile(r"TypeError: .*(takes (exactly|at most|no|from) |missing \d+ required "
-                    r"positional|expected (at least|at most) \d+ argument)")
+_ARITY = re.compile(r"TypeError: .*(takes (exactly|at most|no|from|\d+ positional) |missing \d+ required "
+                    r"positional|missing required argument|expected (at least|at most) \d+ "
+                    r"argument)")
 
 
 def normal_message(message: str | None) -> str | None:
@@ -330,9 +380,9 @@ def _bytesio_allocation_failure(seq, field_name, a, b, earlier=()):
 def _truncate_returns_its_argument(seq, field_name, a, b, earlier=()):
     # io.FileIO.truncate(size) returns the very object it was given, and a
     # buffered object over one returns what its raw stream's truncate did.
-    over_fileio = (seq.cls in ("fileio", "open")
-                   or seq.cls in ("bufferedwriter", "bufferedrandom")
-                   and seq.params.get("kind") == "file")
+    over_fileio = (seq.cls in ("fileio", "open", "opentext")
+                   or seq.cls in ("bufferedwriter", "bufferedrandom", "textiowrapper")
+                   and seq.params.get("kind") in ("file", "fileio"))
     if field_name != "outcome" or not over_fileio or _kind_of(a[0]) != "f.truncate":
         return False
     if a[1][0] != "ok" or a[1][1][0] not in ("bool", "Idx"):
@@ -352,20 +402,43 @@ def _bytesio_reinit_with_views(seq, field_name, a, b, earlier=()):
 _FLUSHING = ("f.flush", "f.seek", "f.truncate", "f.peek", "f.close", "f.__exit__", "f.detach")
 
 
+# A TextIOWrapper's reads through its buffer's read1 (read() alone reads
+# through read), and the steps after which its buffer has nothing left to
+# write: all that flush, tell() among them (seek and truncate are kept as
+# cookies).
+_TEXT_READ1 = ("f.read", "f.readline", "f.readlines", "next", "list")
+_TEXT_FLUSHING = ("f.flush", "cookies.keep", "f.close", "f.__exit__", "f.reconfigure")
+# read() to the end reads through the buffer's read(), which flushes it.
+_TEXT_READ_ALL = re.compile(r"f\.read\((None|-\d+)?\)$")
+
+
 def _random_read1_after_write(seq, field_name, a, b, earlier=()):
     # io.BufferedRandom.read1 with nothing buffered reads past pending
     # writes, and they land in the wrong place later; libpyio sends them
-    # first.  What follows differs for that reason.
-    random_access = (seq.cls == "bufferedrandom"
-                     or seq.cls == "open" and "+" in str(seq.params.get("mode"))
-                     and seq.params.get("buffering") != 0)
-    if field_name != "entry" or not random_access or _kind_of(a[0]) != "f.read1":
+    # first.  What follows differs for that reason.  A TextIOWrapper over a
+    # BufferedRandom reads through read1, after handing it what was written.
+    if field_name != "entry":
         return False
-    for label, outcome, *_ in reversed(earlier):
+    mode, kind = str(seq.params.get("mode")), _kind_of(a[0])
+    if seq.cls in ("textiowrapper", "opentext"):
+        text_random = "+" in mode and seq.params.get("kind") in ("file", "path", "fd")
+        if not text_random or kind not in _TEXT_READ1 or _TEXT_READ_ALL.match(a[0]):
+            return False
+        flushing, probed = _TEXT_FLUSHING, seq.probe_tell
+    else:
+        random_access = (seq.cls == "bufferedrandom" or seq.cls == "open" and "+" in mode
+                         and seq.params.get("buffering") != 0)
+        if not random_access or kind != "f.read1":
+            return False
+        flushing, probed = _FLUSHING, False
+    for label, outcome, _, _, tell in reversed(earlier):
+        if probed and tell is not None and tell[0] == "ok":
+            return False   # the harness's tell() after that step flushed
         kind = _kind_of(label)
         if kind in ("f.write", "f.writelines"):
             return STOP
-        if kind in _FLUSHING and outcome[0] == "ok":
+        if outcome[0] == "ok" and (kind in flushing or _TEXT_READ_ALL.match(label)
+                                   or label == "type(f.detach()).__name__"):
             return False
     return False
 
@@ -383,7 +456,33 @@ def _position_past_int64(seq, field_name, a, b, earlier=()):
     return False
 
 
+# open()'s text arguments that libpyio checks before opening the file.
+_TEXT_OPEN_CHECKS = ("unbuffered", "encoding_unknown", "encoding_type", "errors_type",
+                     "newline_value", "newline_type")
+
+
+def _text_open_checks_first(seq, field_name, a, b, earlier=()):
+    # io opens (creating or truncating) the file before TextIOWrapper refuses
+    # an argument; libpyio refuses it first and leaves the file alone.  The
+    # exception itself is compared as always.
+    return (field_name == "outcome" and seq.cls == "opentext"
+            and seq.params.get("variant") in _TEXT_OPEN_CHECKS and a[0] == "slurp(path)"
+            and earlier[0][1][0] == "raise" and a[1] == ("ok", ("bytes", b"")))
+
+
+def _unknown_error_handler(seq, field_name, a, b, earlier=()):
+    # io looks an error handler up when it first needs it; libpyio refuses
+    # an unknown one when the stream is made.
+    if (field_name == "entry" and not earlier and seq.cls == "textiowrapper"
+            and seq.params.get("variant") == "errors_unknown" and a[1][0] == "ok"
+            and _raised(b, "LookupError") and b[2] == "LookupError: unknown error handler name 'bogus'"):
+        return STOP
+    return False
+
+
 ALLOWANCES: list[Allowance] = [
+    Allowance("open() in a text mode checks its arguments first", _text_open_checks_first),
+    Allowance("Unknown error handlers", _unknown_error_handler),
     Allowance("A BufferedRandom's read1 after a write", _random_read1_after_write),
     Allowance("Positions past 2**63 - 1", _position_past_int64),
     Allowance("BytesIO.__init__ again while a view is held", _bytesio_reinit_with_views),
@@ -557,6 +656,8 @@ def _timeout(signum, frame):
 
 def _simpler(value) -> list:
     """Candidates simpler than value, simplest first; same kind of value."""
+    if isinstance(value, (Text, Encoded)):
+        return value.simpler()
     if isinstance(value, bool) or not isinstance(value, (int, Blob, list, tuple)):
         return []
     if isinstance(value, int):

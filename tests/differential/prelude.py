@@ -426,9 +426,13 @@ def norm(value, f, tmp):
     if isinstance(value, (list, tuple)):
         if all(type(v) is bytes for v in value):  # readlines(): a fast path
             return (type(value).__name__, tuple(("bytes", v) for v in value))
+        if all(type(v) is str for v in value):
+            return (type(value).__name__, tuple(("str", v) for v in value))
         return (type(value).__name__, tuple(norm(v, f, tmp) for v in value))
     if isinstance(value, Idx):
         return ("Idx", value.n)
+    if isinstance(value, Cookie):
+        return ("cookie", value.index)
     if isinstance(value, os.PathLike):
         return (type(value).__name__, norm(os.fspath(value), f, tmp))
     return ("object", type(value).__name__)
@@ -456,6 +460,9 @@ class Log:
     def __init__(self, tmp):
         self.tmp = tmp
         self.entries = []
+        # A text stream's Cookies: tell() after a step is then kept there
+        # and compared as the cookie it is, not by value.
+        self.cookies = None
         self.fds_before = open_fd_count()
 
     def _call(self, fn, f):
@@ -470,7 +477,10 @@ class Log:
         _, closed, _ = self._call(lambda: f.closed, f)
         tell = None
         if probe_tell and closed == ("ok", ("bool", False)):
-            _, tell, _ = self._call(f.tell, f)
+            if self.cookies is None:
+                _, tell, _ = self._call(f.tell, f)
+            else:
+                _, tell, _ = self._call(lambda: self.cookies.keep(f.tell()), f)
         return closed, tell
 
     def construct(self, label, fn, kind=None):
@@ -495,3 +505,133 @@ class Log:
         leaked = open_fd_count() - self.fds_before
         self.entries.append(("descriptors left open", ("ok", ("int", leaked)), None, None, None))
         return self.entries
+
+
+# ---- the text layer ----
+
+# Token alphabets for generated text, by index (0 is the simplest, which is
+# where the shrinker takes them): line endings of every kind, multibyte and
+# astral characters, what the CJK codecs and UTF-7 treat specially, the
+# line breaks that str.splitlines knows and universal newlines do not, and
+# lone surrogates (the surrogateescape of undecodable bytes).
+TEXT_ALPHABETS = (
+    ("a", "b", "\n"),
+    ("a", "b", "\r\n", "\n", "\r", "\r", "\r\n\r"),
+    ("a", "é", "€", "日", "本", "\n", "\r\n", "ß"),
+    ("😀", "𝄞", "a", "\r", "\n", "\r\n"),
+    ("a", "\r", "\n", "ü", "\x00", "\x85", "\u2028", "\x0c", "\t", " "),
+    ("a", "日本語", "ｶﾀ", "\u00a5", "\u203e", "\r\n", "~", "\\", "\n", "가"),
+    ("a", "+", "-", "+-", "é", "\n", "日", "\r", "~"),
+    ("a", "\udcff", "\udc80", "\n", "\ud800", "é", "\r\n"),
+)
+
+# Bytes that the text layer's decoders trip over, spliced into encoded text.
+JUNK = (b"\xff", b"\x80", b"\xc3", b"\xed\xa0\x80", b"\x1b$B", b"\x1b(J", b"+", b"\x00",
+        b"\xfe", b"\xe6\x97", b"\x8e", b"\r")
+
+BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+
+
+def text(seed, n, alphabet=0):
+    """n reproducible tokens of TEXT_ALPHABETS[alphabet], as one str."""
+    rng = random.Random(seed)
+    tokens = TEXT_ALPHABETS[alphabet % len(TEXT_ALPHABETS)]
+    return "".join(rng.choice(tokens) for _ in range(n))
+
+
+def encoded(seed, n, alphabet, encoding, junk=0):
+    """text(seed, n, alphabet) in encoding (what cannot be encoded becomes
+    an undecodable byte where surrogateescape can, '?' otherwise), spoilt
+    on request: junk 1 splices a few JUNK bytes in anywhere (inside
+    multibyte sequences too), 2 puts a BOM (any) in front, 3 does both and
+    cuts the last byte off."""
+    value = text(seed, n, alphabet)
+    try:
+        data = value.encode(encoding, "surrogateescape")
+    except UnicodeEncodeError:
+        data = value.encode(encoding, "replace")
+    rng = random.Random(seed + 1)
+    if junk in (1, 3):
+        data = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(data))
+            data[at:at] = rng.choice(JUNK)
+        data = bytes(data)
+    if junk in (2, 3):
+        data = rng.choice(BOMS) + data
+    if junk == 3:
+        data = data[:-1]
+    return data
+
+
+class Cookie:
+    """A TextIOWrapper position as a sequence sees it: the k-th int that
+    tell() or seek() returned on this side.  Cookies are opaque, so two
+    sides compare what seeking to them does, not their values."""
+
+    def __init__(self, index):
+        self.index = index
+
+
+class Cookies(list):
+    """The cookies one side's text stream has returned, in order."""
+
+    def keep(self, value):
+        """tell()'s or seek()'s result, with an int kept as a Cookie."""
+        if type(value) is not int:
+            return value
+        self.append(value)
+        return Cookie(len(self) - 1)
+
+    def at(self, k):
+        """The k-th cookie kept (from the end when negative, modulo how
+        many there are), or 0 before any."""
+        return self[k % len(self)] if self else 0
+
+
+def text_wrapper(mod, buffer, *args, chunk=None, **kwargs):
+    """mod.TextIOWrapper(buffer, *args, **kwargs), with _CHUNK_SIZE set to
+    chunk when given.  An encoding of None is utf-8 on every side: libpyio's
+    default (PEP 686), where 3.11's io takes the locale's."""
+    f = mod.TextIOWrapper(buffer, *_encoding_given(mod, args, 0, kwargs), **kwargs)
+    if chunk is not None:
+        f._CHUNK_SIZE = chunk
+    return f
+
+
+def default_encoding(mod):
+    """None (the module's own default) for libpyio, utf-8 for io and _pyio."""
+    return None if mod.__name__ == "libpyio" else "utf-8"
+
+
+def _encoding_given(mod, args, at, kwargs):
+    """args with the encoding (positional at `at`, or a keyword) of None
+    replaced by default_encoding(mod)."""
+    if len(args) > at:
+        if args[at] is None:
+            args = args[:at] + (default_encoding(mod),) + args[at + 1:]
+    elif kwargs.get("encoding") is None:
+        kwargs["encoding"] = default_encoding(mod)
+    return args
+
+
+def open_text(mod, warned, *args, chunk=None, **kwargs):
+    """open_(...) in a text mode, encoding None made utf-8 as in
+    text_wrapper, _CHUNK_SIZE set to chunk when given and the stream has one."""
+    f = open_(mod, warned, *_encoding_given(mod, args, 3, kwargs), **kwargs)
+    if chunk is not None and hasattr(f, "_CHUNK_SIZE"):
+        f._CHUNK_SIZE = chunk
+    return f
+
+
+def newline_decoder(mod, encoding, errors, translate):
+    """mod.IncrementalNewlineDecoder over the codec's incremental decoder
+    (None: str in, str out)."""
+    import codecs
+    inner = codecs.getincrementaldecoder(encoding)(errors) if encoding else None
+    return mod.IncrementalNewlineDecoder(inner, translate)
+
+
+def split_bytes(data):
+    """data a byte at a time."""
+    return [data[i:i + 1] for i in range(len(data))]
