@@ -12,11 +12,14 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string_view>
 #include <utility>
+
+#include "error.h"
 
 namespace pyio {
 
@@ -49,9 +52,16 @@ public:
     std::string_view view() const noexcept { return {data_ ? data_ : "", size_}; }
     char back() const noexcept { return data_[size_ - 1]; }
 
-    // Makes room for at least n bytes in all; throws std::bad_alloc.
+    // CPython's largest bytes object: PY_SSIZE_T_MAX less the object's
+    // header and NUL (PyBytesObject_SIZE, 33 bytes on 64-bit builds).
+    static constexpr size_t kMaxSize = static_cast<size_t>(INT64_MAX) - 33;
+
+    // Makes room for at least n bytes in all; throws std::bad_alloc, or
+    // OverflowError("byte string is too large") past kMaxSize, as
+    // PyBytes_FromStringAndSize does (BufferedReader.read(2**63 - 1)).
     void reserve(size_t n) {
         if (data_ && n <= capacity_) return;
+        if (n > kMaxSize) throw overflow_error("byte string is too large");
         void* p = std::realloc(data_, n + 1);
         if (!p) throw std::bad_alloc();
         data_ = static_cast<char*>(p);

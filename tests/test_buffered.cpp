@@ -278,6 +278,18 @@ TEST(BufferedReader, ReadIsShortOnlyAtEof) {
     EXPECT_EQ(read_str(r.get(), 100), "");
 }
 
+TEST(BufferedReader, ReadOfASizeNoBytesObjectCanHaveIsOverflowError) {
+    // CPython sizes the result first: PyBytes_FromStringAndSize refuses
+    // 2**63 - 1 with OverflowError before anything is read.
+    FakeRaw f;
+    f.data = "abcdef";
+    Stream r = reader_over(f, 4);
+    char* out = nullptr;
+    EXPECT_EQ(pyio_read(r.get(), INT64_MAX, &out), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_OVERFLOW, "byte string is too large");
+    EXPECT_EQ(read_str(r.get(), 2), "ab");
+}
+
 TEST(BufferedReader, ReadMinusOneReadsToEof) {
     FakeRaw f;
     f.data = kAlphabet;
