@@ -137,6 +137,24 @@ static void progress_show(struct progress *p, int64_t done, int final) {
             (long long)(done >> 20), (long long)(p->total >> 20), final ? "\n" : "");
 }
 
+/* Whether `encoding` names Python's utf-16 or utf-32 (with a BOM), under any
+ * of its spellings ("UTF-16", "utf_32", "u16", ...). */
+static int bom_by_hand(const char *encoding) {
+    char name[8];
+    size_t n = 0;
+    for (const char *c = encoding ? encoding : ""; *c && n < sizeof name - 1; ++c) {
+        if (*c >= 'A' && *c <= 'Z')
+            name[n++] = (char)(*c - 'A' + 'a');
+        else if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))
+            name[n++] = *c;
+        else if (*c != '-' && *c != '_' && *c != ' ')
+            return 0;
+    }
+    name[n] = '\0';
+    return !strcmp(name, "utf16") || !strcmp(name, "u16") || !strcmp(name, "utf32") ||
+           !strcmp(name, "u32");
+}
+
 static int recode(const struct options *o) {
     int status = 0;
     pyio_stream *in = o->input ? pyio_open(o->input, "rb", PYIO_NONE, NULL, NULL, NULL, 1, NULL, NULL)
@@ -160,6 +178,13 @@ static int recode(const struct options *o) {
         pyio_release(in);
         return status;
     }
+
+    /* Python's TextIOWrapper writes utf-16 and utf-32 to an unseekable stream
+     * (a pipe) without a BOM, and a reader then cannot tell the byte order:
+     * write it here, as the first character, so that such output reads back
+     * (the encoder is then in native order, the BOM's own). */
+    if (!status && pyio_seekable(out) == 0 && bom_by_hand(o->to) && pyio_write(out, "\xef\xbb\xbf", 3) < 0)
+        status = fail(o->output ? o->output : "<stdout>", status_for_error());
 
     struct progress progress;
     progress_start(&progress, in);

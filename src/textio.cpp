@@ -254,6 +254,7 @@ void TextIOWrapper::set_codec(std::optional<std::string_view> encoding,
     codec_ = &codec;
     // Only handlers that never turn one byte into several characters keep
     // a single-byte charset's text one character per byte.
+    bom_fast_path_ = codec.name() == "utf-16" || codec.name() == "utf-32";
     tell_shortcut_ = codec.name() == "utf-8" ? TellShortcut::Utf8
                      : codec.single_byte() && handler != ErrorHandler::BackslashReplace
                          ? TellShortcut::OneBytePerChar
@@ -293,10 +294,16 @@ void TextIOWrapper::reset_encoder_for_position() {
     // No BOM in the middle of a file: CPython's _textiowrapper_fix_encoder_state.
     if (!seekable_ || !encoder_) return;
     encoding_start_of_stream_ = true;
-    if (buffer_->tell() != 0) {
-        encoding_start_of_stream_ = false;
+    if (buffer_->tell() != 0) reset_encoder(false);
+}
+
+void TextIOWrapper::reset_encoder(bool start_of_stream) {
+    if (!encoder_) return;
+    if (start_of_stream)
+        encoder_->reset();
+    else
         encoder_->setstate(0);
-    }
+    encoding_start_of_stream_ = start_of_stream;
 }
 
 // ---- TextIOWrapper: state checks ----
@@ -475,7 +482,7 @@ void TextIOWrapper::set_chunk_size(int64_t size) {
 
 void TextIOWrapper::reconfigure(const Settings& s) {
     Guard g(*this);
-    attached();
+    // CPython's order: this check even once detached (flush() then says so).
     if (has_decoded_ && (s.encoding || s.errors || s.set_newline))
         throw unsupported_operation(
             "It is not possible to set the encoding or newline of stream after the first read");
@@ -654,16 +661,10 @@ Bytes TextIOWrapper::readline_locked(int64_t limit) {
 Bytes TextIOWrapper::next_line() {
     Guard g(*this);
     attached();
+    // As io does (CPython 3.11): tell() stays refused after a next() that
+    // failed, until a flush.
     telling_ = false;
-    Bytes line;
-    try {
-        line = readline_locked(-1);
-    } catch (...) {
-        snapshot_.reset();
-        search_.reset();
-        telling_ = seekable_;
-        throw;
-    }
+    Bytes line = readline_locked(-1);
     if (line.empty()) {
         // The iteration is over: tell() works again.
         snapshot_.reset();
@@ -699,6 +700,11 @@ std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
     // Encode straight into the pending bytes; a failed encode leaves them as
     // they were.
     const size_t before = pending_bytes_.size();
+    // CPython encodes utf-16 and utf-32 with its own fast path, which writes
+    // a BOM only while encoding_start_of_stream is set -- and that is never
+    // set on an unseekable stream (a pipe gets no BOM), nor after a seek
+    // away from the start.  utf-8-sig has no fast path: its encoder decides.
+    if (bom_fast_path_ && !encoding_start_of_stream_) encoder_->setstate(0);
     try {
         encoder_->encode(text, false, pending_bytes_);
     } catch (...) {
@@ -908,12 +914,7 @@ TextCookie TextIOWrapper::seek_cookie(const TextCookie& requested, int whence) {
         search_.reset();
         if (decoder_) decoder_->reset();
         int64_t pos = buffer_->seek(0, SEEK_END);
-        if (encoder_) {
-            if (pos == 0)
-                encoder_->reset();
-            else
-                encoder_->setstate(0);
-        }
+        reset_encoder(pos == 0);
         return TextCookie{pos};
     }
     case SEEK_SET:
@@ -955,13 +956,9 @@ TextCookie TextIOWrapper::seek_cookie(const TextCookie& requested, int whence) {
         snap->dec_flags = cookie.dec_flags;
         snapshot_ = std::move(snap);
     }
-    // Only a return to the start of the stream writes a BOM again.
-    if (encoder_) {
-        if (cookie.start_pos == 0 && cookie.dec_flags == 0)
-            encoder_->reset();
-        else
-            encoder_->setstate(0);
-    }
+    // Only a return to the start of the stream writes a BOM again: CPython
+    // compares the whole cookie with 0.
+    reset_encoder(cookie.start_pos == 0 && cookie.plain());
     return cookie;
 }
 

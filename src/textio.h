@@ -173,6 +173,9 @@ private:
     void make_coders();
     std::unique_ptr<IncrementalNewlineDecoder> make_decoder() const;
     void reset_encoder_for_position();
+    // CPython's _textiowrapper_encoder_reset: reset() at the start of the
+    // stream (a BOM comes next), setstate(0) elsewhere.
+    void reset_encoder(bool start_of_stream);
 
     IOBase& attached() const;         // ValueError once detached
     void check_open() const;          // attached and not closed
@@ -212,6 +215,7 @@ private:
     bool telling_ = false;
     bool has_read1_ = false;
     bool encoding_start_of_stream_ = false;
+    bool bom_fast_path_ = false;  // utf-16 or utf-32: see write()
     size_t chunk_size_ = 8192;
 
     std::unique_ptr<IncrementalNewlineDecoder> decoder_;  // null: not readable

@@ -547,6 +547,20 @@ TEST(TextIOWrapper, TellDuringIterationIsRefusedUntilFlush) {
     EXPECT_EQ(pyio_tell(t.get()), 4);
 }
 
+TEST(TextIOWrapper, ANextThatFailsLeavesTellRefusedUntilFlush) {
+    // io (CPython 3.11) turns telling off at the start of next() and only
+    // the end of the iteration or a flush turns it back on, not an error.
+    Stream t = wrap("a\xff\n", "utf-8");
+    char* out = nullptr;
+    EXPECT_EQ(pyio_next(t.get(), &out), -1);
+    EXPECT_PYIO_KIND(PYIO_ERR_UNICODE_DECODE);
+    pyio_text_cookie c;
+    EXPECT_EQ(pyio_text_tell(t.get(), &c), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_OS, "telling position disabled by next() call");
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(pyio_text_tell(t.get(), &c), 0) << pyio_error_message();
+}
+
 TEST(TextIOWrapper, IterationToTheEndReenablesTell) {
     Stream t = wrap("a\nb\n");
     while (!next_str(t.get()).empty()) {
@@ -801,4 +815,55 @@ TEST(IncrementalNewlineDecoder, RefusesInvalidTextAndUnknownCodecs) {
     EXPECT_PYIO_ERROR(PYIO_ERR_LOOKUP, "unknown encoding: no-such-codec");
     EXPECT_EQ(pyio_newline_decoder_decode(nullptr, "", 0, 0, nullptr), -1);
     EXPECT_PYIO_KIND(PYIO_ERR_TYPE);
+}
+
+TEST(TextIOWrapper, ReconfigureAfterReadingRefusesANewEncodingEvenOnceDetached) {
+    // CPython checks for decoded text before anything else, attached or not.
+    Stream t = wrap("a\nb\n", "utf-8");
+    EXPECT_EQ(read_str(t.get(), 1), "a");
+    Stream b(pyio_detach(t.get()));
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(pyio_text_reconfigure(t.get(), nullptr, nullptr, 1, "\r", -1, -1), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION,
+                      "It is not possible to set the encoding or newline of stream after the first read");
+    // Without a new encoding or newline, the detached buffer is what fails.
+    EXPECT_EQ(pyio_text_reconfigure(t.get(), nullptr, nullptr, 0, nullptr, 1, -1), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "underlying buffer has been detached");
+}
+
+TEST(TextIOWrapper, Utf16AndUtf32WriteNoBomToAnUnseekableStreamAsIoDoes) {
+    // CPython's utf-16/utf-32 fast path writes a BOM only at the start of a
+    // seekable stream; utf-8-sig goes through its encoder, which always does.
+    struct Case {
+        const char* encoding;
+        std::string expected;
+    } cases[] = {{"utf-16", std::string("a\0", 2)},
+                 {"UTF16", std::string("a\0", 2)},
+                 {"utf-32", std::string("a\0\0\0", 4)},
+                 {"utf-8-sig", "\xef\xbb\xbf" "a"}};
+    for (const Case& k : cases) {
+        SCOPED_TRACE(k.encoding);
+        int fds[2];
+        ASSERT_EQ(::pipe(fds), 0);
+        Stream raw(pyio_fileio_fdopen(fds[1], "wb", 1));
+        Stream w(pyio_bufferedwriter_new(raw.get(), 16));
+        Stream t(pyio_textiowrapper_new(w.get(), k.encoding, nullptr, nullptr, 0, 0));
+        ASSERT_NE(t, nullptr) << pyio_error_message();
+        EXPECT_EQ(pyio_write(t.get(), "a", 1), 1);
+        EXPECT_EQ(pyio_write(t.get(), "", 0), 0);
+        ASSERT_EQ(pyio_close(t.get()), 0);
+        char buf[16];
+        ssize_t n = ::read(fds[0], buf, sizeof buf);
+        ::close(fds[0]);
+        EXPECT_EQ(std::string(buf, n > 0 ? static_cast<size_t>(n) : 0), k.expected);
+    }
+    // A seekable stream at its start gets the BOM, and again after seek(0).
+    Stream b;
+    Stream t = wrap("", "utf-16", nullptr, nullptr, &b);
+    EXPECT_EQ(pyio_write(t.get(), "a", 1), 1);
+    pyio_text_cookie zero{0, 0, 0, 0, 0};
+    ASSERT_EQ(pyio_text_seek(t.get(), &zero, 0, nullptr), 0);
+    EXPECT_EQ(pyio_write(t.get(), "b", 1), 1);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), std::string("\xff\xfe" "b\0", 4));
 }
