@@ -892,11 +892,14 @@ public:
                 // final, as Python's utf-8-sig does.
                 consumed = 0;
             } else if (first && data.substr(0, 3) == "\xef\xbb\xbf") {
-                first = false;
+                // Python settles the BOM question before decoding, so even a
+                // decode that fails has used it up (as AFailedFirstEncode...
+                // does on the encoding side); nothing else of a failure stays.
+                first = first_ = false;
                 // Errors index what follows the BOM, as in Python.
                 consumed = 3 + decode_utf8(data.substr(3), final, errors_, out);
             } else {
-                first = false;
+                first = first_ = false;
                 consumed = decode_utf8(data, final, errors_, out);
             }
             pending_.assign(data.substr(consumed));
