@@ -933,10 +933,12 @@ TextCookie TextIOWrapper::seek_cookie(const TextCookie& requested, int whence) {
     search_.reset();
     if (decoder_) decoder_setstate(*decoder_, cookie.start_pos, cookie.dec_flags);
     if (cookie.chars_to_skip) {
-        if (!decoder_) throw unsupported_operation("not readable");
+        // CPython reads first: a write-only buffer refuses with its own
+        // error (UnsupportedOperation "read").
         std::optional<Bytes> input = buffer_->read(cookie.bytes_to_feed);
         if (!input)
             throw type_error("underlying read() should have returned a bytes object, not 'NoneType'");
+        if (!decoder_) throw unsupported_operation("not readable");
         std::string text;
         decoder_->decode(input->view(), cookie.need_eof, text);
         auto snap = std::make_unique<Snapshot>();

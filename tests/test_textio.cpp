@@ -535,6 +535,18 @@ TEST(TextIOWrapper, BogusCookiesAreErrorsNotReads) {
     EXPECT_EQ(read_str(t.get()), "");
 }
 
+TEST(TextIOWrapper, ACookieToReplayOnAWriteOnlyStreamIsTheBuffersRefusal) {
+    // io reads bytes_to_feed from the buffer first: BufferedWriter says "read".
+    TempDir dir;
+    Stream raw(pyio_fileio_open(dir.file("w").c_str(), "w", 1, nullptr, nullptr));
+    Stream w(pyio_bufferedwriter_new(raw.get(), 16));
+    Stream t(pyio_textiowrapper_new(w.get(), "cp1252", nullptr, nullptr, 0, 0));
+    ASSERT_NE(t, nullptr) << pyio_error_message();
+    pyio_text_cookie replay{0, 0, 2, 1, 0};
+    EXPECT_EQ(pyio_text_seek(t.get(), &replay, 0, nullptr), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNSUPPORTED_OPERATION, "read");
+}
+
 TEST(TextIOWrapper, TellDuringIterationIsRefusedUntilFlush) {
     Stream t = wrap("a\nb\n");
     EXPECT_EQ(next_str(t.get()), "a\n");
