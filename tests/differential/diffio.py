@@ -496,8 +496,28 @@ def _forged_cookie(seq, field_name, a, b, earlier=()):
     return False
 
 
+_STALE_TELL = "OSError: can't reconstruct logical file position"
+
+
+def _stale_snapshot_tell(seq, field_name, a, b, earlier=()):
+    # After an iteration CPython's tell() may search past its snapshot's
+    # (empty) input and answer; libpyio refuses.  The harness's own tell()
+    # after a step keeps no message, only the class.
+    if seq.cls not in ("textiowrapper", "opentext"):
+        return False
+    if not any(_kind_of(e[0]) in ("next", "list", "f.readlines") for e in earlier):
+        return False
+    if field_name == "tell after":
+        answered = a[4] is not None and a[4][0] == "ok"
+        return STOP if answered and b[4] == ("raise", "OSError", None, ("OSError",)) else False
+    if field_name == "outcome" and "f.tell()" in a[0]:
+        return STOP if a[1][0] == "ok" and _raised(b, "OSError") and b[2] == _STALE_TELL else False
+    return False
+
+
 ALLOWANCES: list[Allowance] = [
     Allowance("Cookies that no tell() returned", _forged_cookie),
+    Allowance("tell() after an iteration, from a stale snapshot", _stale_snapshot_tell),
     Allowance("open() in a text mode checks its arguments first", _text_open_checks_first),
     Allowance("Unknown error handlers", _unknown_error_handler),
     Allowance("A BufferedRandom's read1 after a write", _random_read1_after_write),
