@@ -130,8 +130,26 @@ int64_t Buffered::raw_seek(int64_t target, int whence) {
     return abs_pos_;
 }
 
+namespace {
+
+// CPython's _PyIO_trap_eintr around the raw calls: an InterruptedError
+// (OSError EINTR) from the raw stream is retried, never reported.
+template <class Call>
+auto retrying_eintr(Call call) {
+    for (;;) {
+        try {
+            return call();
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::OSError || e.info().errnum != EINTR) throw;
+        }
+    }
+}
+
+}  // namespace
+
 std::optional<int64_t> Buffered::raw_read(char* p, int64_t n) {
-    std::optional<size_t> got = raw_checked().readinto(std::span<char>(p, static_cast<size_t>(n)));
+    std::optional<size_t> got = retrying_eintr(
+        [&] { return raw_checked().readinto(std::span<char>(p, static_cast<size_t>(n))); });
     if (!got) return std::nullopt;
     int64_t k = static_cast<int64_t>(*got);
     if (k > n) throw invalid_length("readinto", k, n);
@@ -142,8 +160,10 @@ std::optional<int64_t> Buffered::raw_read(char* p, int64_t n) {
 std::optional<int64_t> Buffered::raw_write(const char* p, int64_t n) {
     // As CPython: errno is cleared before the call and whatever the raw
     // stream left there is what a BlockingIOError reports.
-    errno = 0;
-    std::optional<size_t> put = raw_checked().write(std::span<const char>(p, static_cast<size_t>(n)));
+    std::optional<size_t> put = retrying_eintr([&] {
+        errno = 0;
+        return raw_checked().write(std::span<const char>(p, static_cast<size_t>(n)));
+    });
     if (!put) {
         block_errno_ = errno;
         return std::nullopt;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "bufferedio.h"
 #include "utf8.h"
 
 namespace pyio {
@@ -238,6 +239,8 @@ TextIOWrapper::TextIOWrapper(Ref<IOBase> buffer, std::optional<std::string_view>
     set_newline(newline);
     make_coders();
     seekable_ = telling_ = buffer_->seekable();
+    if (auto* buffered = dynamic_cast<Buffered*>(buffer_.get()))
+        buffer_piece_ = static_cast<size_t>(buffered->buffer_size());
     has_read1_ = dynamic_cast<BufferedIOBase*>(buffer_.get()) != nullptr;
     reset_encoder_for_position();
 }
@@ -357,14 +360,19 @@ void TextIOWrapper::flush_locked() {
 void TextIOWrapper::write_pending(size_t count) {
     // Unlike CPython, which drops the pending bytes before handing them to the
     // buffer, what the buffer did not accept stays pending: a failed write
-    // loses nothing, and a later flush retries it.
+    // loses nothing, and a later flush retries it.  That needs to know what
+    // the buffer accepted, which a buffered writer says exactly only for
+    // writes that fit its buffer: a larger one goes straight to the raw
+    // stream and may fail after part of it is in the file (an OSError that
+    // cannot say how much).  Hence pieces of at most its buffer size.
     count = std::min(count, pending_bytes_.size());
     size_t done = 0;
     auto drop_done = [&] { pending_bytes_.erase(0, done); };
     while (done < count) {
         std::optional<size_t> n;
         try {
-            n = buffer_->write(std::span<const char>(pending_bytes_.data() + done, count - done));
+            const size_t piece = std::min(count - done, buffer_piece_);
+            n = buffer_->write(std::span<const char>(pending_bytes_.data() + done, piece));
         } catch (const Error& e) {
             if (e.kind() == ErrorKind::BlockingIOError)
                 done += static_cast<size_t>(std::clamp<int64_t>(e.info().characters_written, 0,
