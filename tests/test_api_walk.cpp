@@ -9,11 +9,8 @@
 // library's dynamic symbol table, so a function added to the API without an
 // entry in walk() below fails the suite.
 
-#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
-#include <link.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +23,7 @@
 #include <vector>
 
 #include "helpers.h"
+#include "library_symbols.h"
 
 using namespace pyio_test;
 
@@ -169,6 +167,10 @@ enum class Use {
 };
 
 struct Entry {
+    using Call = std::function<void(pyio_stream* s, Outs& o)>;
+    Entry(const char* name, Use use, Call call, bool needs_open = false, Call misuse = nullptr)
+        : name(name), use(use), call(std::move(call)), needs_open(needs_open), misuse(std::move(misuse)) {}
+
     const char* name;
     Use use;
     // For Use::Stream: performs the call on `s` (which may be NULL) with
@@ -578,36 +580,7 @@ const std::vector<Entry>& walk() {
 
 std::set<std::string> exported_functions() {
     std::set<std::string> names;
-    Dl_info info{};
-    if (!dladdr(reinterpret_cast<void*>(&pyio_version_number), &info) || !info.dli_fname) return names;
-    int fd = ::open(info.dli_fname, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return names;
-    struct stat st {};
-    void* mapped = ::fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) >= sizeof(Elf64_Ehdr)
-                       ? ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0)
-                       : MAP_FAILED;
-    ::close(fd);
-    if (mapped == MAP_FAILED) return names;
-    const char* image = static_cast<const char*>(mapped);
-    Elf64_Ehdr header;
-    std::memcpy(&header, image, sizeof header);
-    auto section = [&](size_t i) {
-        Elf64_Shdr s;
-        std::memcpy(&s, image + header.e_shoff + i * header.e_shentsize, sizeof s);
-        return s;
-    };
-    for (size_t i = 0; i < header.e_shnum; ++i) {
-        Elf64_Shdr dynsym = section(i);
-        if (dynsym.sh_type != SHT_DYNSYM) continue;
-        Elf64_Shdr strtab = section(dynsym.sh_link);
-        for (size_t k = 0; k < dynsym.sh_size / sizeof(Elf64_Sym); ++k) {
-            Elf64_Sym sym;
-            std::memcpy(&sym, image + dynsym.sh_offset + k * sizeof sym, sizeof sym);
-            if (ELF64_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_shndx != SHN_UNDEF)
-                names.insert(image + strtab.sh_offset + sym.st_name);
-        }
-    }
-    ::munmap(mapped, static_cast<size_t>(st.st_size));
+    for (const auto& [name, address] : library_functions(SHT_DYNSYM)) names.insert(name);
     return names;
 }
 

@@ -27,6 +27,7 @@
 
 #include <gtest/gtest.h>
 
+#include "library_symbols.h"
 #include "../src/codecs.h"
 #include "../src/error.h"
 #include "../src/utf8.h"
@@ -38,43 +39,9 @@ namespace {
 
 // ---- the two factories, inside libpyio.so ----
 
-// The functions libpyio.so defines, by mangled name, from the .symtab of the
-// file this process loaded it from.
-std::unordered_map<std::string, void*> library_functions() {
-    std::unordered_map<std::string, void*> functions;
-    Dl_info info{};
-    link_map* lib = nullptr;
-    if (!dladdr1(reinterpret_cast<void*>(&pyio_version_number), &info, reinterpret_cast<void**>(&lib),
-                 RTLD_DL_LINKMAP) ||
-        !lib)
-        return functions;
-    std::ifstream in(info.dli_fname, std::ios::binary);
-    const std::string elf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto read = [&elf](size_t offset, auto& value) {
-        if (offset + sizeof value <= elf.size()) std::memcpy(&value, elf.data() + offset, sizeof value);
-    };
-    Elf64_Ehdr eh{};
-    read(0, eh);
-    std::vector<Elf64_Shdr> sections(eh.e_shnum);
-    for (size_t i = 0; i < sections.size(); ++i) read(eh.e_shoff + i * eh.e_shentsize, sections[i]);
-    for (const Elf64_Shdr& sh : sections) {
-        if (sh.sh_type != SHT_SYMTAB || sh.sh_link >= sections.size()) continue;
-        const Elf64_Shdr& names = sections[sh.sh_link];
-        for (size_t off = sh.sh_offset; off + sizeof(Elf64_Sym) <= sh.sh_offset + sh.sh_size;
-             off += sizeof(Elf64_Sym)) {
-            Elf64_Sym sym{};
-            read(off, sym);
-            if (ELF64_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_shndx != SHN_UNDEF)
-                functions.emplace(elf.c_str() + names.sh_offset + sym.st_name,
-                                  reinterpret_cast<void*>(lib->l_addr + sym.st_value));
-        }
-    }
-    return functions;
-}
-
 template <class F>
 F* library_function(const char* mangled) {
-    static const auto functions = library_functions();
+    static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
     auto it = functions.find(mangled);
     if (it == functions.end()) {
         ADD_FAILURE() << "libpyio.so has no function " << mangled;

@@ -12,13 +12,10 @@
 // getstate() after feeding a prefix with final=False, the exception's class,
 // start, end and str(); likewise for the encoders.
 
-#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <langinfo.h>
-#include <link.h>
 #include <pyio/pyio.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +34,7 @@
 
 #include <gtest/gtest.h>
 
+#include "library_symbols.h"
 #include "../src/codecs.h"
 #include "../src/error.h"
 #include "../src/utf8.h"
@@ -49,66 +47,19 @@ namespace {
 
 // ---- reaching the library's internal functions ----
 
-// The addresses of the functions libpyio.so defines, from its .symtab.
-class LibrarySymbols {
-public:
-    static void* find(const char* mangled) {
-        static const LibrarySymbols symbols;
-        auto it = symbols.addresses_.find(mangled);
-        if (it == symbols.addresses_.end())
-            throw std::runtime_error(std::string("libpyio.so has no symbol ") + mangled +
-                                     " (stripped, or built by another compiler or standard library?)");
-        return it->second;
-    }
-
-private:
-    LibrarySymbols() {
-        Dl_info info{};
-        link_map* map = nullptr;
-        if (!dladdr1(reinterpret_cast<void*>(&pyio_version_number), &info, reinterpret_cast<void**>(&map),
-                     RTLD_DL_LINKMAP) ||
-            !map)
-            return;
-        // The file is only read, and only the section headers, .symtab and
-        // its string table are touched: mapping it costs little.
-        int fd = ::open(info.dli_fname, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return;
-        struct stat st {};
-        void* mapped = ::fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) >= sizeof(Elf64_Ehdr)
-                           ? ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0)
-                           : MAP_FAILED;
-        ::close(fd);
-        if (mapped == MAP_FAILED) return;
-        const char* image = static_cast<const char*>(mapped);
-        Elf64_Ehdr header;
-        std::memcpy(&header, image, sizeof header);
-        auto section = [&](size_t i) {
-            Elf64_Shdr s;
-            std::memcpy(&s, image + header.e_shoff + i * header.e_shentsize, sizeof s);
-            return s;
-        };
-        for (size_t i = 0; i < header.e_shnum; ++i) {
-            Elf64_Shdr symtab = section(i);
-            if (symtab.sh_type != SHT_SYMTAB) continue;
-            Elf64_Shdr strtab = section(symtab.sh_link);
-            for (size_t k = 0; k < symtab.sh_size / sizeof(Elf64_Sym); ++k) {
-                Elf64_Sym sym;
-                std::memcpy(&sym, image + symtab.sh_offset + k * sizeof sym, sizeof sym);
-                if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF) continue;
-                const char* name = image + strtab.sh_offset + sym.st_name;
-                if (std::strncmp(name, "_ZN4pyio", 8) == 0)
-                    addresses_.emplace(name, reinterpret_cast<void*>(map->l_addr + sym.st_value));
-            }
-        }
-        ::munmap(mapped, static_cast<size_t>(st.st_size));
-    }
-
-    std::unordered_map<std::string, void*> addresses_;
-};
+// The functions libpyio.so defines, by mangled name (library_symbols.h).
+void* find_internal(const char* mangled) {
+    static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
+    auto it = functions.find(mangled);
+    if (it == functions.end())
+        throw std::runtime_error(std::string("libpyio.so has no symbol ") + mangled +
+                                 " (stripped, or built by another compiler or standard library?)");
+    return it->second;
+}
 
 template <class F>
 F* internal(const char* mangled) {
-    return reinterpret_cast<F*>(LibrarySymbols::find(mangled));
+    return reinterpret_cast<F*>(find_internal(mangled));
 }
 
 // The functions of codecs.h, called in the library.
