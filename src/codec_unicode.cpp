@@ -20,6 +20,7 @@
 #include "codecs.h"
 #include "error.h"
 #include "utf8.h"
+#include "utf8_validate.h"
 
 namespace pyio {
 
@@ -256,6 +257,7 @@ size_t decode_utf8(std::string_view data, bool final, ErrorHandler errors, std::
     const auto* s = reinterpret_cast<const u8*>(data.data());
     size_t n = data.size();
     size_t i = 0, span = 0;  // data[span, i) is valid and not yet appended
+    i = utf8::valid_prefix(s, n);  // most text is valid: vectors first
     for (;;) {
         // The common case: valid sequences, checked inline; anything else
         // (an error, or a sequence cut by the end) leaves the loop.
@@ -302,6 +304,7 @@ size_t decode_utf8(std::string_view data, bool final, ErrorHandler errors, std::
             end = i + len;
         }
         i = span = handle_decode_error(errors, "utf-8", data, i, end, reason, out);
+        i += utf8::valid_prefix(s + i, n - i);
     }
     out.append(data.data() + span, n - span);
     return n;

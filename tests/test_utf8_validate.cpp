@@ -1,0 +1,88 @@
+// utf8::valid_prefix (src/utf8_validate.h), the vector check behind the
+// UTF-8 decoder, against a plain reference validator: what it passes must be
+// valid, complete UTF-8 -- whatever the input, wherever the 32-byte blocks
+// fall -- and on valid input it must pass all but the last block.  Reached
+// through the library's symbol table, as the codec suites reach internals.
+
+#include <random>
+#include <string>
+
+#include "library_symbols.h"
+#include <gtest/gtest.h>
+
+namespace {
+
+using ValidPrefix = size_t(const unsigned char*, size_t) noexcept;
+
+ValidPrefix* valid_prefix() {
+    static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
+    auto it = functions.find("_ZN4pyio4utf812valid_prefixEPKhm");
+    return it == functions.end() ? nullptr : reinterpret_cast<ValidPrefix*>(it->second);
+}
+
+// The length of the longest valid, complete UTF-8 prefix (Unicode's
+// definition: no surrogates, no overlong forms, at most U+10FFFF).
+size_t reference(const std::string& s) {
+    size_t i = 0;
+    auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    while (i < s.size()) {
+        unsigned char c = at(i);
+        size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return i;
+        unsigned char lo = 0x80, hi = 0xbf;
+        if (c == 0xe0) lo = 0xa0;
+        if (c == 0xed) hi = 0x9f;
+        if (c == 0xf0) lo = 0x90;
+        if (c == 0xf4) hi = 0x8f;
+        if (len > 1 && (at(i + 1) < lo || at(i + 1) > hi)) return i;
+        for (size_t k = 2; k < len; ++k)
+            if ((at(i + k) & 0xc0) != 0x80) return i;
+        i += len;
+    }
+    return i;
+}
+
+std::string random_text(std::mt19937& rng, size_t chars) {
+    static const char* pieces[] = {"a", "Z", " ", "\n", "\xc3\xa9", "\xd0\x96", "\xe6\x97\xa5", "\xe2\x82\xac",
+                                   "\xf0\x9f\x98\x80", "\xef\xbf\xbd", "\xed\x9f\xbf", "\xee\x80\x80",
+                                   "\xf4\x8f\xbf\xbf", "\xc2\x80", "\xe0\xa0\x80", "\xf0\x90\x80\x80"};
+    std::string s;
+    for (size_t i = 0; i < chars; ++i) s += pieces[rng() % (sizeof pieces / sizeof *pieces)];
+    return s;
+}
+
+}  // namespace
+
+TEST(Utf8ValidPrefix, PassesOnlyValidCompleteUtf8AndMostOfIt) {
+    ValidPrefix* f = valid_prefix();
+    ASSERT_NE(f, nullptr) << "libpyio.so has no pyio::utf8::valid_prefix";
+    // Each spoiling puts bytes that break UTF-8 in some way somewhere.
+    static const std::string spoilers[] = {"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xe0\x9f\xbf",
+                                           "\xed\xa0\x80", "\xed\xbf\xbf", "\xf0\x80\x80\x80", "\xf4\x90\x80\x80",
+                                           "\xf5\x80\x80\x80", "\xff", "\xc3", "\xe6\x97", "\xf0\x9f\x98",
+                                           "\xe6" "a", "\xf0\x9f" "a"};
+    std::mt19937 rng(20261207);
+    for (int round = 0; round < 20000; ++round) {
+        std::string s = random_text(rng, rng() % 80);
+        if (round % 3) {
+            const std::string& bad = spoilers[rng() % (sizeof spoilers / sizeof *spoilers)];
+            s.insert(rng() % (s.size() + 1), bad);
+        }
+        if (round % 5 == 0) s = std::string(rng() % 40, 'x') + s;  // shift the blocks
+        const size_t want = reference(s);
+        const size_t got = f(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+        ASSERT_LE(got, want) << "passed invalid input at round " << round;
+        ASSERT_EQ(reference(s.substr(0, got)), got) << "ended inside a character at round " << round;
+        // Valid input: no more than the last block and a cut character left.
+        if (want == s.size() && s.size() >= 32) {
+            ASSERT_GE(got + 35, s.size()) << "round " << round;
+        }
+    }
+}
+
+TEST(Utf8ValidPrefix, ShortInputIsLeftToTheCaller) {
+    ValidPrefix* f = valid_prefix();
+    ASSERT_NE(f, nullptr);
+    const std::string s = "short";
+    EXPECT_EQ(f(reinterpret_cast<const unsigned char*>(s.data()), s.size()), 0u);
+}
