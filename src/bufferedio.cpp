@@ -283,8 +283,14 @@ int64_t Buffered::seek(int64_t target, int whence) {
                                  ? wrapping_sub(target, wrapping_sub(current, buf_.raw_offset()))
                                  : target;
             if (offset >= -buf_.pos && offset <= avail) {
+                // The logical position plus offset.  CPython answers
+                // current - avail + offset, which is that only while the raw
+                // stream is at the end of the read window: not after a flush
+                // inside the window moved it back and the seek that followed
+                // failed (then CPython answers a wrong, even negative, value).
+                int64_t logical = wrapping_sub(current, buf_.raw_offset());
                 buf_.pos += offset;
-                return current - avail + offset;
+                return wrapping_sub(logical, -offset);
             }
         }
     }

@@ -1666,6 +1666,31 @@ TEST(BufferedRandom, WritingPastTheReadAheadKeepsTheBufferedBytesBefore) {
     EXPECT_EQ(f.data, "01AB456789");
 }
 
+TEST(BufferedRandom, SeekWithinTheReadWindowAfterAFailedSeekAnswersTheNewPosition) {
+    // Found by fuzz/fuzz_faults.cpp.  read(36) fills the buffer; seek(0) and
+    // write(24) stay in it; seek(-1) flushes (the raw stream is left at 24,
+    // inside the read window) and fails in the raw stream; write(b"ABC");
+    // seek(2) moves inside the window.  python3 answers -82 there, from
+    // the raw stream's position as if it were at the end of the window; the
+    // position is 2 (its tell() says so).
+    FakeRaw f;
+    f.data = std::string(108, 'z');
+    Stream s = random_over(f, 4096);
+    EXPECT_EQ(read_str(s.get(), 36), std::string(36, 'z'));
+    EXPECT_EQ(pyio_seek(s.get(), 0, PYIO_SEEK_SET), 0);
+    EXPECT_EQ(write_str(s.get(), std::string(24, 'a')), 24);
+    EXPECT_EQ(pyio_seek(s.get(), -1, PYIO_SEEK_SET), -1);
+    EXPECT_EQ(pyio_error_errno(), EINVAL);
+    EXPECT_EQ(pyio_tell(s.get()), 24);
+    EXPECT_EQ(write_str(s.get(), "ABC"), 3);
+    EXPECT_EQ(pyio_seek(s.get(), 2, PYIO_SEEK_SET), 2);
+    EXPECT_EQ(pyio_tell(s.get()), 2);
+    EXPECT_EQ(pyio_seek(s.get(), 3, PYIO_SEEK_CUR), 5);
+    EXPECT_EQ(read_str(s.get(), 3), "aaa");
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(f.data, std::string(24, 'a') + "ABC" + std::string(81, 'z'));
+}
+
 TEST(BufferedRandom, TellPastInt64MaxIsZeroNotUndefined) {
     // python3: seek(2**63 - 5) then write(b"12345678") -> tell() is
     // -2**63 (CPython's off_t wraps around); the C API has no negative
