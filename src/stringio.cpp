@@ -212,6 +212,10 @@ void StringIO::write_locked(std::string_view text) {
         chars.swap(translated);
     }
     if (chars.empty()) return;
+    // CPython's two limits: the end position must be a Py_ssize_t, and the
+    // buffer must be allocatable.
+    if (pos_ > static_cast<size_t>(std::numeric_limits<int64_t>::max()) - chars.size())
+        throw overflow_error("new position too large");
     if (pos_ > buf_.max_size() - chars.size()) throw overflow_error("new buffer size too large");
     size_t end = pos_ + chars.size();
     // Past the end (after a seek), the gap fills with U+0000.

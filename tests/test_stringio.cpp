@@ -103,6 +103,15 @@ TEST(StringIO, WriteAtAnImpossiblePositionIsOverflowError) {
     EXPECT_EQ(getvalue(s.get()), "abc");
 }
 
+TEST(StringIO, WriteWhoseEndPassesInt64MaxIsNewPositionTooLarge) {
+    // Python: StringIO(); seek(2**63 - 2); write('ab') -> OverflowError('new position too large')
+    Stream s = make("abc");
+    EXPECT_EQ(pyio_seek(s.get(), INT64_MAX - 1, 0), INT64_MAX - 1);
+    EXPECT_EQ(write_str(s.get(), "ab"), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_OVERFLOW, "new position too large");
+    EXPECT_EQ(getvalue(s.get()), "abc");
+}
+
 TEST(StringIO, ReadlineHonoursTheLimitInCharacters) {
     Stream s = make("\xc3\xa9\xc3\xa9\xc3\xa9\nnext");
     EXPECT_EQ(readline_str(s.get(), 2), "\xc3\xa9\xc3\xa9");

@@ -1,10 +1,10 @@
 """libpyio: Python's io stack from libpyio.so, as a drop-in for the io module.
 
-Only the layers the library has so far are here: the abstract bases,
-FileIO, BytesIO, the Buffered* classes and open() for binary modes; and
-SocketIO, socket.SocketIO's counterpart (not an io name).
-StringIO, TextIOWrapper, IncrementalNewlineDecoder and text_encoding appear
-with the library's text layer; until then open() refuses text modes.
+The abstract bases, FileIO, BytesIO, the Buffered* classes, TextIOWrapper,
+StringIO, IncrementalNewlineDecoder, text_encoding and open() in every mode;
+and SocketIO, socket.SocketIO's counterpart (not an io name).  open_code is
+not here.  The default text encoding is UTF-8 whatever the locale (PEP 686):
+text_encoding(None) is "utf-8" where CPython 3.11 says "locale".
 
 The library is the one named by the environment variable LIBPYIO, else the
 repository's build tree, else the system's (see _lib).
@@ -20,16 +20,19 @@ from ._iobase import BufferedIOBase, IOBase, RawIOBase, TextIOBase
 from ._lib import DEFAULT_BUFFER_SIZE, SEEK_CUR, SEEK_END, SEEK_SET
 from ._lib import PATH as _library_path
 from ._lib import VERSION as __version__
+from ._newline import IncrementalNewlineDecoder, text_encoding
 from ._open import open
 from ._socketio import SocketIO
+from ._text import StringIO, TextIOWrapper
 
 UnsupportedOperation = _io.UnsupportedOperation
 BlockingIOError = BlockingIOError
 
 __all__ = [
     "BlockingIOError", "BufferedIOBase", "BufferedRWPair", "BufferedRandom", "BufferedReader",
-    "BufferedWriter", "BytesIO", "DEFAULT_BUFFER_SIZE", "FileIO", "IOBase", "RawIOBase",
-    "SEEK_CUR", "SEEK_END", "SEEK_SET", "TextIOBase", "UnsupportedOperation", "open",
+    "BufferedWriter", "BytesIO", "DEFAULT_BUFFER_SIZE", "FileIO", "IOBase",
+    "IncrementalNewlineDecoder", "RawIOBase", "SEEK_CUR", "SEEK_END", "SEEK_SET", "StringIO",
+    "TextIOBase", "TextIOWrapper", "UnsupportedOperation", "open", "text_encoding",
 ]
 
 # So that isinstance(f, io.RawIOBase) and friends hold for these streams too.

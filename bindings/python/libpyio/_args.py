@@ -61,6 +61,36 @@ def hint_int(value):
     return c_ssize(value)
 
 
+# ---- text -----------------------------------------------------------------
+
+def text_or_none(value, function, name):
+    """A str-or-None argument, or io's TypeError naming it."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{function}() argument '{name}' must be str or None, "
+                        f"not {type_name(value)}")
+    return value
+
+
+def optional_text(value, function, name):
+    """An encoding/errors/newline argument as io's functions take it: str or
+    None, no NUL; as the C API's UTF-8 (None is NULL)."""
+    if text_or_none(value, function, name) is None:
+        return None
+    if "\0" in value:
+        raise ValueError("embedded null character")
+    return utf8(value)
+
+
+def utf8(text):
+    """A str as the C API's text: generalized UTF-8, lone surrogates kept."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def take_text(out, n):
+    """The str of a `char **out` text result (n >= 0), freeing the C copy."""
+    return take_bytes(out, n).decode("utf-8", "surrogatepass")
+
+
 # ---- buffers --------------------------------------------------------------
 
 class Py_buffer(Structure):

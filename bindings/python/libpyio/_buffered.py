@@ -25,7 +25,7 @@ from io import UnsupportedOperation
 from ._args import c_int_, c_ssize, optional_size, take_bytes
 from ._callback import _raw_handle
 from ._errors import error, forget_stale
-from ._handle import _HandleStream, type_name
+from ._handle import _HandleStream, dealloc_warn, type_name
 from ._iobase import BufferedIOBase, IOBase
 from ._lib import (CLASS_RAWIOBASE, DEFAULT_BUFFER_SIZE, INT64_MAX, INT64_MIN, PYIO_NONE,
                    PYIO_WOULD_BLOCK, lib)
@@ -223,12 +223,7 @@ class _Buffered(_BufferedBase):
         return raw.mode
 
     def _dealloc_warn(self, source):
-        warn = getattr(self._pyio_raw, "_dealloc_warn", None)
-        if warn is not None:
-            try:
-                warn(source)
-            except Exception:
-                pass
+        dealloc_warn(self._pyio_raw, source)
 
     # ---- closing and detaching ----
 

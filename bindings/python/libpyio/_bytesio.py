@@ -5,7 +5,7 @@ import ctypes
 import weakref
 from ctypes import byref, c_void_p
 
-from ._args import (c_int_, c_ssize, hint_int, optional_size, read_buffer, release,
+from ._args import (c_ssize, hint_int, optional_size, read_buffer, release,
                     take_bytes)
 from ._errors import error
 from ._handle import _HandleStream, type_name
@@ -22,6 +22,7 @@ class BytesIO(_HandleStream, BufferedIOBase):
 
     __slots__ = ("_pyio_initialized",)
     _pyio_native = True
+    _pyio_offset = staticmethod(c_ssize)
 
     def __new__(cls, *args, **kwargs):
         # The stream exists from __new__ on, as io's does, so that a subclass
@@ -62,11 +63,7 @@ class BytesIO(_HandleStream, BufferedIOBase):
     # ---- contents ----
 
     def getvalue(self):
-        out = c_void_p()
-        n = lib.pyio_getvalue(self._pyio_handle, byref(out))
-        if n < 0:
-            raise error()
-        return take_bytes(out, n)
+        return self._pyio_out(lib.pyio_getvalue)
 
     def getbuffer(self):
         """A writable memoryview of the contents, without copying.  While it
@@ -158,12 +155,6 @@ class BytesIO(_HandleStream, BufferedIOBase):
             self._write(line)
 
     # ---- positioning ----
-
-    def seek(self, pos, whence=0):
-        result = lib.pyio_seek(self._pyio_handle, c_ssize(pos), c_int_(whence))
-        if result < 0:
-            raise error()
-        return result
 
     def truncate(self, size=None):
         return self._truncate(size, optional_size)   # io converts size first here

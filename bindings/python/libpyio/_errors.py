@@ -17,6 +17,7 @@ save and restore the stash and the record around their own calls, as
 CPython's finalisers save and restore the current exception.
 """
 
+import ast
 import io
 import os
 import threading
@@ -54,6 +55,7 @@ _SIMPLE = {
     _lib.ERR_MEMORY: MemoryError,
     _lib.ERR_BUFFER: BufferError,
     _lib.ERR_OVERFLOW: OverflowError,
+    _lib.ERR_UNICODE: UnicodeError,
 }
 
 
@@ -154,15 +156,55 @@ def error(filename=_NO_FILENAME):
         return BlockingIOError(errnum, os.strerror(errnum), written)
     if kind == _lib.ERR_UNSUPPORTED_OPERATION:
         return io.UnsupportedOperation(message)
-    if kind == _lib.ERR_UNICODE_DECODE:
-        return UnicodeDecodeError(_text(lib.pyio_error_encoding()), b"",
-                                  lib.pyio_error_start(), lib.pyio_error_end(),
-                                  _text(lib.pyio_error_reason()))
-    if kind == _lib.ERR_UNICODE_ENCODE:
-        return UnicodeEncodeError(_text(lib.pyio_error_encoding()), "",
-                                  lib.pyio_error_start(), lib.pyio_error_end(),
-                                  _text(lib.pyio_error_reason()))
+    if kind in (_lib.ERR_UNICODE_DECODE, _lib.ERR_UNICODE_ENCODE):
+        return _unicode_error(kind, message)
     return SystemError(f"libpyio reported a failure without an error (kind {kind}): {message}")
+
+
+def _unicode_error(kind, message):
+    """A real UnicodeDecodeError / UnicodeEncodeError with the record's
+    encoding, start, end and reason.  The C API does not give the input
+    that failed, so `object` is a stand-in of the right length: NULs, with
+    the offending byte or character (named by the message) at `start`, so
+    that str() of the exception reads as the library's message, which is
+    Python's.  Should it not, `object` is empty, as the record alone allows."""
+    decode = kind == _lib.ERR_UNICODE_DECODE
+    cls, empty = (UnicodeDecodeError, b"") if decode else (UnicodeEncodeError, "")
+    args = (_text(lib.pyio_error_encoding()), lib.pyio_error_start(), lib.pyio_error_end(),
+            _text(lib.pyio_error_reason()))
+    encoding, start, end, reason = args
+    stand_in = empty
+    if 0 <= start < end <= _STAND_IN_LIMIT:
+        stand_in = (b"\0" if decode else "\0") * end
+        if end == start + 1:
+            culprit = _culprit(message, decode)
+            if culprit is not None:
+                stand_in = stand_in[:start] + culprit
+    exc = cls(encoding, stand_in, start, end, reason)
+    if str(exc) != message:
+        exc = cls(encoding, empty, start, end, reason)
+    return exc
+
+
+# Beyond this the stand-in object would cost more memory than it is worth.
+_STAND_IN_LIMIT = 1 << 20
+
+
+def _culprit(message, decode):
+    """The byte ("byte 0xff in position") or character ("character '\\xe9'
+    in position") a single-position Unicode error message names."""
+    word = " byte 0x" if decode else " character '"
+    at = message.find(word)
+    stop = message.find(" in position ", at)
+    if at < 0 or stop < 0:
+        return None
+    text = message[at + len(word):stop]
+    try:
+        if decode:
+            return bytes([int(text, 16)])
+        return ast.literal_eval("'" + text)
+    except (ValueError, SyntaxError):
+        return None
 
 
 def _kind_of(exc):
@@ -178,6 +220,8 @@ def _kind_of(exc):
         return _lib.ERR_UNICODE_DECODE
     if isinstance(exc, UnicodeEncodeError):
         return _lib.ERR_UNICODE_ENCODE
+    if isinstance(exc, UnicodeError):
+        return _lib.ERR_UNICODE
     for kind, cls in _SIMPLE.items():
         if isinstance(exc, cls):
             return kind

@@ -47,6 +47,17 @@ def type_name(cls):
     return cls.__name__
 
 
+def dealloc_warn(inner, source):
+    """io's finaliser warning, passed down: the object below (a buffered
+    object's raw stream, a TextIOWrapper's buffer) warns about `source`."""
+    warn = getattr(inner, "_dealloc_warn", None)
+    if warn is not None:
+        try:
+            warn(source)
+        except Exception:
+            pass
+
+
 class _HandleStream:
     # A slot, not an instance attribute: the handle stays out of __dict__
     # (which io's classes show and BytesIO pickles).  None until a
@@ -62,6 +73,10 @@ class _HandleStream:
     _pyio_next_py = False         # iteration and readlines through self.readline
     _pyio_flush_py = False        # close() calls self.flush
     _pyio_finalize_py = False     # the finaliser calls self.close
+    # What a read's `char **out` becomes: bytes here, str for text streams.
+    _pyio_result = staticmethod(take_bytes)
+    # seek()'s position as the class converts it (C long; BytesIO: ssize_t).
+    _pyio_offset = staticmethod(c_long)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -92,6 +107,15 @@ class _HandleStream:
             self._pyio_handle = None
             _release(handle)
             _restore(saved)
+
+    def _pyio_out(self, function):
+        """The result of a `function(handle, char **out)` call that has no
+        would-block case (getvalue)."""
+        out = c_void_p()
+        n = function(self._pyio_handle, byref(out))
+        if n < 0:
+            raise error()
+        return self._pyio_result(out, n)
 
     # ---- closing ----
 
@@ -165,7 +189,7 @@ class _HandleStream:
     # ---- positioning ----
 
     def seek(self, pos, whence=0):
-        result = lib.pyio_seek(self._pyio_handle, c_long(pos), c_int_(whence))
+        result = lib.pyio_seek(self._pyio_handle, self._pyio_offset(pos), c_int_(whence))
         if result < 0:
             raise error()
         return result
@@ -193,8 +217,10 @@ class _HandleStream:
         result = lib.pyio_truncate(self._pyio_handle, size)
         if result < 0:
             exc = error()
-            if explicit_min and type(exc) is ValueError and str(exc) == "negative size value -1":
-                exc = ValueError(f"negative size value {PYIO_NONE}")
+            message = str(exc)
+            if explicit_min and type(exc) is ValueError and message.endswith("ize value -1"):
+                # "negative size value" (BytesIO), "Negative size value" (StringIO)
+                exc = ValueError(f"{message[:-2]}{PYIO_NONE}")
             try:
                 raise exc
             finally:
@@ -210,7 +236,7 @@ class _HandleStream:
             if n == PYIO_WOULD_BLOCK:
                 return None
             raise error()
-        return take_bytes(out, n)
+        return self._pyio_result(out, n)
 
     def readinto(self, b):
         return self._readinto(b, "readinto", lib.pyio_readinto)
@@ -240,7 +266,7 @@ class _HandleStream:
                 # io's readline finds None where read(1) should give bytes.
                 raise OSError(_READLINE_WOULD_BLOCK)
             raise error()
-        return take_bytes(out, n)
+        return self._pyio_result(out, n)
 
     def __next__(self):
         line = self.readline() if self._pyio_next_py else self._readline(-1)

@@ -272,7 +272,7 @@ class BufferedIOBase(IOBase):
 
 
 class TextIOBase(IOBase):
-    """Text I/O; the library's text layer has not landed yet."""
+    """Text I/O: str in and out; TextIOWrapper and StringIO derive from it."""
 
     def read(self, size=-1):
         raise UnsupportedOperation("read")

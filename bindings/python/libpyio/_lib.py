@@ -12,7 +12,7 @@ import ctypes
 import ctypes.util
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_int64,
-                    c_size_t, c_uint, c_void_p)
+                    c_size_t, c_uint, c_uint32, c_uint64, c_void_p)
 
 # ---- constants of pyio.h --------------------------------------------------
 
@@ -39,6 +39,7 @@ ERR_RUNTIME = 10
 ERR_MEMORY = 11
 ERR_BUFFER = 12
 ERR_OVERFLOW = 13
+ERR_UNICODE = 14
 
 # pyio_class
 CLASS_IOBASE = 0
@@ -53,10 +54,20 @@ CLASS_BUFFEREDWRITER = 8
 CLASS_BUFFEREDRANDOM = 9
 CLASS_BUFFEREDRWPAIR = 10
 CLASS_SOCKETIO = 11
+CLASS_TEXTIOWRAPPER = 12
+CLASS_STRINGIO = 13
+
+# pyio_text_newlines bits
+NEWLINE_LF, NEWLINE_CR, NEWLINE_CRLF = 1, 2, 4
 
 
 class pyio_slice(Structure):
     _fields_ = [("data", c_void_p), ("size", c_int64)]
+
+
+class pyio_text_cookie(Structure):
+    _fields_ = [("start_pos", c_int64), ("dec_flags", c_uint32), ("bytes_to_feed", c_uint32),
+                ("chars_to_skip", c_uint32), ("need_eof", c_uint32)]
 
 
 # The callback signatures of pyio_rawio_callbacks and pyio_opener.
@@ -234,6 +245,29 @@ for _name, _restype, _argtypes in [
     ("pyio_open", c_void_p, (c_char_p, c_char_p, c_int64, c_char_p, c_char_p, c_char_p, c_int,
                              c_void_p, c_void_p)),
     ("pyio_open_fd", c_void_p, (c_int, c_char_p, c_int64, c_char_p, c_char_p, c_char_p, c_int)),
+    # The text layer: text is generalized UTF-8 with byte lengths.
+    ("pyio_next", c_int64, (_H, _OUT)),
+    ("pyio_textiowrapper_new", c_void_p, (_H, c_char_p, c_char_p, c_char_p, c_int, c_int)),
+    ("pyio_stringio_new", c_void_p, (c_void_p, c_int64, c_char_p)),
+    ("pyio_text_tell", c_int, (_H, POINTER(pyio_text_cookie))),
+    ("pyio_text_seek", c_int, (_H, POINTER(pyio_text_cookie), c_int, POINTER(pyio_text_cookie))),
+    ("pyio_text_encoding", c_int, (_H, POINTER(c_char_p))),
+    ("pyio_text_errors", c_int, (_H, POINTER(c_char_p))),
+    ("pyio_text_newlines", c_int, (_H,)),
+    ("pyio_text_line_buffering", c_int, (_H,)),
+    ("pyio_text_write_through", c_int, (_H,)),
+    ("pyio_text_buffer", c_void_p, (_H,)),
+    ("pyio_text_chunk_size", c_int64, (_H,)),
+    ("pyio_text_set_chunk_size", c_int, (_H, c_int64)),
+    ("pyio_text_reconfigure", c_int, (_H, c_char_p, c_char_p, c_int, c_char_p, c_int, c_int)),
+    ("pyio_newline_decoder_new", c_void_p, (c_char_p, c_char_p, c_int)),
+    ("pyio_newline_decoder_free", None, (c_void_p,)),
+    ("pyio_newline_decoder_decode", c_int64, (c_void_p, c_void_p, c_int64, c_int, _OUT)),
+    ("pyio_newline_decoder_getstate", c_int, (c_void_p, _OUT, POINTER(c_int64),
+                                              POINTER(c_uint64))),
+    ("pyio_newline_decoder_setstate", c_int, (c_void_p, c_void_p, c_int64, c_uint64)),
+    ("pyio_newline_decoder_reset", c_int, (c_void_p,)),
+    ("pyio_newline_decoder_newlines", c_int, (c_void_p,)),
 ]:
     _declare(_name, _restype, *_argtypes)
 

@@ -1,30 +1,28 @@
 """open(): io.open over the library's pyio_open / pyio_open_fd.
 
 The library checks the mode and arguments, opens the FileIO and wraps it in
-the buffered class io would choose.  What stays here is what C cannot do:
+the buffered class io would choose, and that in a TextIOWrapper for text
+modes (line-buffered for buffering=1 and terminals).  What stays here is what C cannot do:
 converting Python's arguments as io's argument parsing does, the
 RuntimeWarning for buffering=1 in binary mode, Python openers, and the
 Python objects for the streams it returns (the FileIO is named by the file
 as io names it: the object passed, or os.fspath() of a path-like one).
 
-The library has text modes; this binding does not have the text classes
-yet, so a valid text mode with buffering other than 0 is refused here
-(UnsupportedOperation "text mode is not available in the binding yet")
-before anything is opened; invalid modes and unbuffered text still get the
-library's errors.
+The default text encoding is the library's, UTF-8 (PEP 686), where CPython
+3.11 asks the locale.
 """
 
 import operator
 import os
 import warnings
-from io import UnsupportedOperation
 
-from ._args import c_int_, type_name
+from ._args import c_int_, optional_text, type_name
 from ._buffered import BufferedRandom, BufferedReader, BufferedWriter
 from ._errors import error
 from ._fileio import FileIO, _opener_address, _opener_keys, _openers
-from ._lib import (CLASS_BUFFEREDRANDOM, CLASS_BUFFEREDWRITER, CLASS_FILEIO, INT_MAX, INT_MIN,
-                   lib)
+from ._lib import (CLASS_BUFFEREDRANDOM, CLASS_BUFFEREDWRITER, CLASS_FILEIO,
+                   CLASS_TEXTIOWRAPPER, INT_MAX, INT_MIN, lib)
+from ._text import TextIOWrapper
 
 _LINE_BUFFERING_WARNING = ("line buffering (buffering=1) isn't supported in binary mode, "
                            "the default buffer size will be used")
@@ -33,29 +31,12 @@ _LINE_BUFFERING_WARNING = ("line buffering (buffering=1) isn't supported in bina
 _FILEIO_REACHED = "negative file descriptor"
 
 
-def _valid_text_mode(mode):
-    """A mode io.open accepts as text: letters from "rwxat+", none twice,
-    exactly one of r/w/x/a, no 'b'."""
-    return (len(set(mode)) == len(mode) and set(mode) <= set("rwxat+")
-            and sum(c in "rwxa" for c in mode) == 1)
-
-
 def _is_number(obj):
     """PyNumber_Check: io.open takes such a `file` as it is (a descriptor,
     or FileIO's error), without os.fspath()."""
     cls = type(obj)
     return (hasattr(cls, "__index__") or hasattr(cls, "__int__") or hasattr(cls, "__float__")
             or isinstance(obj, complex))
-
-
-def _text_argument(name, value):
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"open() argument '{name}' must be str or None, not {type_name(value)}")
-    if "\0" in value:
-        raise ValueError("embedded null character")
-    return value.encode("utf-8", "surrogatepass")
 
 
 def _checks_pass(mode, buffering, texts, closefd):
@@ -81,19 +62,17 @@ def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
          closefd=True, opener=None):
     """Opens `file` and returns a stream, as io.open: for binary modes a
     FileIO (buffering=0), else a BufferedReader, BufferedWriter or
-    BufferedRandom over one."""
+    BufferedRandom over one; for text modes a TextIOWrapper over that."""
     # io's argument parsing, in the order of the parameters.
     if not isinstance(mode, str):
         raise TypeError(f"open() argument 'mode' must be str, not {type_name(mode)}")
     if "\0" in mode:
         raise ValueError("embedded null character")
     buffering = c_int_(buffering)
-    texts = (_text_argument("encoding", encoding), _text_argument("errors", errors),
-             _text_argument("newline", newline))
+    texts = tuple(optional_text(value, "open", name) for name, value in
+                  (("encoding", encoding), ("errors", errors), ("newline", newline)))
     closefd = 1 if c_int_(closefd) else 0
     raw_mode = mode.encode("utf-8", "surrogatepass")
-    if _valid_text_mode(mode) and buffering != 0:
-        raise UnsupportedOperation("text mode is not available in the binding yet")
 
     # The file: a number as it is, anything else through os.fspath().
     if _is_number(file):
@@ -140,16 +119,14 @@ def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
             del _openers[key]
     if not handle:
         raise error(filename=name)
-    return _wrap(handle, name)
+    return _wrap(handle, name, mode)
 
 
-def _wrap(handle, name):
-    """The Python objects for what pyio_open returned (its reference is
-    taken over): the FileIO, or the buffered object over one."""
-    if lib.pyio_isinstance(handle, CLASS_FILEIO) == 1:
-        return FileIO._pyio_wrap(handle, name)
-    raw_handle = lib.pyio_raw(handle)
-    if not raw_handle:
+def _inner(handle, function):
+    """The stream below `handle` (a new reference); on failure `handle` is
+    closed and released and the error raised."""
+    inner = function(handle)
+    if not inner:
         exc = error()
         lib.pyio_close(handle)
         lib.pyio_release(handle)
@@ -157,7 +134,19 @@ def _wrap(handle, name):
             raise exc
         finally:
             del exc     # no cycle through this frame
-    raw = FileIO._pyio_wrap(raw_handle, name)
+    return inner
+
+
+def _wrap(handle, name, mode):
+    """The Python objects for what pyio_open returned (its reference is
+    taken over): the FileIO, the buffered object over one, or the
+    TextIOWrapper over that, whose `mode` is the mode passed, as io's."""
+    if lib.pyio_isinstance(handle, CLASS_FILEIO) == 1:
+        return FileIO._pyio_wrap(handle, name)
+    if lib.pyio_isinstance(handle, CLASS_TEXTIOWRAPPER) == 1:
+        buffer = _wrap(_inner(handle, lib.pyio_text_buffer), name, mode)
+        return TextIOWrapper._pyio_wrap(handle, buffer, mode)
+    raw = FileIO._pyio_wrap(_inner(handle, lib.pyio_raw), name)
     if lib.pyio_isinstance(handle, CLASS_BUFFEREDRANDOM) == 1:
         cls = BufferedRandom
     elif lib.pyio_isinstance(handle, CLASS_BUFFEREDWRITER) == 1:
