@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "utf8_validate.h"
+
 namespace pyio::utf8 {
 
 inline bool is_continuation(unsigned char b) noexcept { return (b & 0xc0) == 0x80; }
@@ -79,7 +81,8 @@ inline int32_t decode(std::string_view s, size_t& i) noexcept {
 // The offset of the first byte that is not part of a valid sequence, or
 // nullopt if all of s is valid generalized UTF-8.
 inline std::optional<size_t> find_invalid(std::string_view s) noexcept {
-    size_t i = 0;
+    // Strict UTF-8 is generalized UTF-8: the vector check passes most text.
+    size_t i = valid_prefix(reinterpret_cast<const unsigned char*>(s.data()), s.size());
     while (i < s.size()) {
         // ASCII runs are the common case: eight bytes at a time.
         while (i + 8 <= s.size()) {

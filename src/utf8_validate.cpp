@@ -99,6 +99,16 @@ __attribute__((target("avx2"))) size_t valid_prefix_avx2(const unsigned char* s,
         }
         prev = input;
     }
+    // The last bytes, padded with ASCII NULs to a block: then any sequence
+    // they cut short shows as an error, so that a clean block means all of
+    // s is valid and complete.
+    if (i < n && i + 32 > n) {
+        alignas(32) unsigned char last[32] = {};
+        __builtin_memcpy(last, s + i, n - i);
+        const __m256i input = _mm256_load_si256(reinterpret_cast<const __m256i*>(last));
+        const __m256i errors = block_errors(input, prev);
+        if (_mm256_testz_si256(errors, errors)) return n;
+    }
     // s[0, i) is valid but for its last sequence, which may run on past i
     // (its continuations are checked with the next block): end before it
     // unless it is complete.
@@ -121,7 +131,7 @@ bool has_avx2() noexcept {
 
 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
 #ifdef PYIO_UTF8_AVX2
-    if (n >= 32 && has_avx2()) return valid_prefix_avx2(s, n);
+    if (n > 0 && has_avx2()) return valid_prefix_avx2(s, n);
 #else
     (void)s;
     (void)n;

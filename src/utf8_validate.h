@@ -17,8 +17,8 @@ namespace pyio::utf8 {
 // The length of a prefix of s[0, n) that is valid, complete UTF-8 (strict:
 // no surrogates, no overlong forms, nothing above U+10FFFF), ending on a
 // character boundary.  It may stop short of the longest such prefix -- near
-// an error, or within the last block -- but never passes invalid input, so
-// the caller validates the rest itself.  0 without a vector unit.
+// an error -- but never passes invalid input, so the caller validates the
+// rest itself.  0 without a vector unit.
 size_t valid_prefix(const unsigned char* s, size_t n) noexcept;
 
 }  // namespace pyio::utf8
