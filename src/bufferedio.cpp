@@ -343,6 +343,10 @@ std::optional<Bytes> Buffered::read_generic(int64_t n) {
     Bytes out;
     out.resize_uninitialized(static_cast<size_t>(n));
     char* p = out.data();
+    // Pending writes go first, while nothing is taken: CPython copies what
+    // is buffered, then fails to flush, and those bytes are lost to the
+    // caller though the position moved past them.
+    if (writes_) flush_writes();
     int64_t done = buf_.readahead();
     buf_.take(p, done);
     if (writes_) flush_and_rewind();
@@ -386,6 +390,7 @@ std::optional<size_t> Buffered::readinto_generic(std::span<char> buffer, bool on
         buf_.take(p, n);
         return buffer.size();
     }
+    if (writes_) flush_writes();  // before anything is taken, as in read_generic
     int64_t done = have;
     buf_.take(p, have);
     if (writes_) flush_and_rewind();
@@ -423,6 +428,7 @@ std::optional<size_t> Buffered::readinto_generic(std::span<char> buffer, bool on
 // with read() until it is exhausted, as CPython does.
 std::optional<Bytes> Buffered::read_all() {
     Bytes out;
+    if (writes_) flush_writes();  // before anything is taken, as in read_generic
     int64_t have = buf_.readahead();
     out.append(buf_.at(buf_.pos), static_cast<size_t>(have));
     buf_.pos += have;

@@ -1691,6 +1691,28 @@ TEST(BufferedRandom, SeekWithinTheReadWindowAfterAFailedSeekAnswersTheNewPositio
     EXPECT_EQ(f.data, std::string(24, 'a') + "ABC" + std::string(81, 'z'));
 }
 
+TEST(BufferedRandom, AReadWhoseFlushWouldBlockTakesNothing) {
+    // Found by fuzz/fuzz_faults.cpp.  Buffer 3 over b"abcdef": read(1) buffers
+    // b"abc"; write(b"X") replaces b"b"; read(7) must first send b"X", and the
+    // raw stream would block.  python3 has already copied b"c" and moved past
+    // it when the flush fails, so b"c" never reaches the caller; here the read
+    // takes nothing, and the next one starts at b"c".
+    FakeRaw f;
+    f.data = "abcdef";
+    Stream s = random_over(f, 3);
+    EXPECT_EQ(read_str(s.get(), 1), "a");
+    EXPECT_EQ(write_str(s.get(), "X"), 1);
+    f.write_script = {would_block()};
+    char* out = nullptr;
+    EXPECT_EQ(pyio_read(s.get(), 7, &out), -1);
+    EXPECT_EQ(pyio_error_kind(), PYIO_ERR_BLOCKING_IO);
+    pyio_free(out);
+    EXPECT_EQ(pyio_tell(s.get()), 2);
+    EXPECT_EQ(read_str(s.get(), 7), "cdef");
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(f.data, "aXcdef");
+}
+
 TEST(BufferedRandom, TellPastInt64MaxIsZeroNotUndefined) {
     // python3: seek(2**63 - 5) then write(b"12345678") -> tell() is
     // -2**63 (CPython's off_t wraps around); the C API has no negative
