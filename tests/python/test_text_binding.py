@@ -752,5 +752,41 @@ class LibraryFixesTest(TextCase):
                   lambda f: f.reconfigure(errors="strict"))
 
 
+# ---------------------------------------------------------------------------
+# Resources
+# ---------------------------------------------------------------------------
+
+class TextLeakTest(TextCase):
+    def test_cycles_leave_no_descriptors_or_memory_behind(self):
+        import resource
+        p = self.path("leak")
+
+        def cycle():
+            w = wrapper(libpyio, b"ab\ncd")
+            w.read()
+            w.tell()
+            w.close()
+            s = libpyio.StringIO("x\ny")
+            s.readlines()
+            s.close()
+            libpyio.IncrementalNewlineDecoder(None, True).decode("a\r")
+            with libpyio.open(p, "w", encoding="utf-8") as f:
+                f.write("x")
+            try:
+                wrapper(libpyio, b"\xff").read()
+            except UnicodeDecodeError:
+                pass
+        for _ in range(500):
+            cycle()
+        gc.collect()
+        fds = len(os.listdir("/proc/self/fd"))
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        for _ in range(3000):
+            cycle()
+        gc.collect()
+        self.assertEqual(len(os.listdir("/proc/self/fd")), fds)
+        self.assertLess(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before, 4096)
+
+
 if __name__ == "__main__":
     unittest.main()
