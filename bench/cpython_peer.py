@@ -1,13 +1,15 @@
 """The CPython io peer: the loop of each workload, timed inside Python.
 
     python3 cpython_peer.py WORKLOAD --file PATH [--encoding ENC] [--out PATH]
-                            [--runs N] [--verify]
+                            [--runs N] [--max-seconds S] [--verify]
 
 Prints one line of JSON like pyio_bench's.  Each run is timed with
 time.perf_counter from open() to close, so the interpreter's start-up is not
-counted.  For text the units are characters (len of str), for bytes bytes;
---verify adds one run that is not timed and hashes what was seen (zlib.crc32
-of the text as UTF-8, or of the bytes), in the order it was seen.
+counted.  For text the units are characters (len of str), for bytes bytes.
+--max-seconds stops the runs once they have taken that long in all (after
+one at least).  --verify adds one run that is not timed and hashes what was
+seen (zlib.crc32 of the text as UTF-8, or of the bytes), in the order it was
+seen.
 """
 
 import argparse
@@ -133,6 +135,7 @@ def main():
     p.add_argument("--encoding", default="utf-8")
     p.add_argument("--out")
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--max-seconds", type=float, default=0)
     p.add_argument("--verify", action="store_true")
     a = p.parse_args()
 
@@ -154,6 +157,8 @@ def main():
     seconds = []
     last = None
     for _ in range(a.runs):
+        if a.max_seconds > 0 and sum(seconds) >= a.max_seconds:
+            break
         t = Tally(False)
         start = time.perf_counter()
         own = body(t)  # the write workloads time themselves, after loading

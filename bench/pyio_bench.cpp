@@ -1,12 +1,13 @@
 // pyio_bench: one workload, run by one peer, timed several times.
 //
 //   pyio_bench WORKLOAD PEER --file PATH [--encoding ENC] [--out PATH]
-//              [--runs N] [--verify]
+//              [--runs N] [--max-seconds S] [--verify]
 //
 // Prints one line of JSON: the wall-clock seconds of each run (open to close,
 // nothing else), and what the peer saw -- lines, units (bytes, or UTF-8 bytes
 // of decoded text) and, with --verify, a CRC-32 of that content from one more
-// run that is not timed.  bench/run.py compares these with what it knows of
+// run that is not timed.  With --max-seconds, runs stop early once they have
+// taken that long in all (at least one is made).  bench/run.py compares these with what it knows of
 // the data, so every peer must do the same work to pass.
 //
 // libpyio is used through its public C API only.  The other peers are the
@@ -109,6 +110,7 @@ struct Tally {
 struct Options {
     std::string workload, peer, file, encoding = "utf-8", out;
     int runs = 5;
+    double max_seconds = 0;  // 0: no limit
     bool verify = false;
 };
 
@@ -684,7 +686,7 @@ int spawn(int argc, char** argv) {
 Options parse(int argc, char** argv) {
     if (argc < 3) {
         std::fputs("usage: pyio_bench WORKLOAD PEER --file PATH [--encoding ENC] [--out PATH]\n"
-                   "                  [--runs N] [--verify]\n",
+                   "                  [--runs N] [--max-seconds S] [--verify]\n",
                    stderr);
         std::exit(64);
     }
@@ -701,6 +703,7 @@ Options parse(int argc, char** argv) {
         else if (a == "--encoding") o.encoding = value();
         else if (a == "--out") o.out = value();
         else if (a == "--runs") o.runs = std::atoi(value().c_str());
+        else if (a == "--max-seconds") o.max_seconds = std::atof(value().c_str());
         else if (a == "--verify") o.verify = true;
         else die("unknown option " + std::string(a));
     }
@@ -717,12 +720,14 @@ int main(int argc, char** argv) {
     Body body = make_body(o);
     std::vector<double> seconds;
     Tally last;
-    for (int run = 0; run < o.runs; ++run) {
+    double total = 0;
+    for (int run = 0; run < o.runs && (o.max_seconds <= 0 || total < o.max_seconds); ++run) {
         Tally t;
         auto start = std::chrono::steady_clock::now();
         body(t);
         auto stop = std::chrono::steady_clock::now();
         seconds.push_back(std::chrono::duration<double>(stop - start).count());
+        total += seconds.back();
         last = t;
     }
     if (o.verify) {

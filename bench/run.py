@@ -265,7 +265,7 @@ def run_child(argv):
 def run_peer(args, workload, peer, data_dir, out_path):
     corpus_file = data_dir / CORPORA[workload.corpus][0]
     common = ["--file", corpus_file, "--encoding", workload.encoding, "--runs", str(args.runs),
-              "--verify"]
+              "--max-seconds", str(args.max_seconds), "--verify"]
     if workload.bench in ("write", "text_write"):
         common += ["--out", out_path]
     if peer == "cpython":
@@ -470,6 +470,8 @@ def main():
     p.add_argument("--size-mib", type=float, help="corpus size (default 128, quick 0.25)")
     p.add_argument("--data-dir", type=Path, help="default: BUILD_DIR/bench-data")
     p.add_argument("--out-dir", type=Path, default=HERE, help="results.md and results.svg")
+    p.add_argument("--max-seconds", type=float, default=60,
+                   help="a peer stops repeating after this long (default 60; 0: never)")
     p.add_argument("--only", help="run the workloads whose label matches this regex")
     p.add_argument("--bench", type=Path, help="default: BUILD_DIR/bench/pyio_bench")
     p.add_argument("--recode", help="default: BUILD_DIR/examples/pyio-recode; '' skips it")
@@ -487,6 +489,7 @@ def main():
     scratch = args.data_dir / "out.tmp"
     only = re.compile(args.only) if args.only else None
     failures = []
+    notes = []
     results = []
     memory = []
 
@@ -506,6 +509,9 @@ def main():
                 log(f"  FAILED: {e}")
                 continue
             rates[peer] = mbps(m[w.work], r["seconds"])
+            if len(r["seconds"]) < args.runs:
+                notes.append(f"{w.label} / {peer}: {len(r['seconds'])} run(s), "
+                             f"stopped by --max-seconds {args.max_seconds:g}")
             if peer == "libpyio" and w.bench == "text_lines" and w.corpus == "mixed":
                 memory.append(("libpyio", r["maxrss_kib"], m["longest_line"]))
         if "libpyio" in rates:
@@ -534,6 +540,8 @@ def main():
     info["date"] = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     rows = build_rows(results)
     table = markdown(rows, memory_rows, info, args)
+    if notes:
+        table += "\nFewer runs than asked:\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     if failures:
         table += "\nChecks that failed (those peers are left out above):\n\n" + "\n".join(
             f"- {f}" for f in failures) + "\n"
