@@ -984,7 +984,6 @@ public:
     void decode(std::string_view input, bool final, std::string& out) override {
         std::string buffer;
         std::string_view data = joined(pending_, input, buffer);
-        const DecoderState before = getstate();
         pending_.clear();
         make_room(out, 2 * data.size());
         all_or_nothing(out, [&] {
@@ -999,7 +998,7 @@ public:
                     }
                 }
             } catch (...) {
-                restore(before);
+                drop_pending();
                 throw;
             }
         });
@@ -1045,13 +1044,14 @@ public:
 private:
     enum class Stop { Done, Illegal, Incomplete, Rejected };
 
-    // A decode() that fails leaves the decoder as it was, as Python's
-    // buffered decoders do (iconv's own state, when Opaque, stays as it is).
-    void restore(const DecoderState& before) {
+    // A decode() that fails drops the bytes it held, as Python's CJK
+    // decoders (_multibytecodec) do: they took them out of the decoder
+    // before decoding.  The shift state stays where the decoding stopped.
+    void drop_pending() {
         if (p_.state == Statefulness::Opaque)
-            pending_ = before.pending;
+            pending_.clear();
         else
-            setstate(before);
+            setstate(DecoderState{std::string(), getstate().flags});
     }
 
     // Converts data from pos until the end or a sequence that needs a look.
@@ -1261,7 +1261,6 @@ public:
     void decode(std::string_view input, bool final, std::string& out) override {
         std::string buffer;
         std::string_view data = joined(pending_, input, buffer);
-        const DecoderState before = getstate();
         pending_.clear();
         all_or_nothing(out, [&] {
             try {
@@ -1273,7 +1272,9 @@ public:
                     }
                 }
             } catch (...) {
-                setstate(before);  // a failed decode() changes nothing, as in Python
+                // As Python's (_multibytecodec): the held bytes are gone, the
+                // designations and shift made before the failure stay.
+                setstate(DecoderState{std::string(), getstate().flags});
                 throw;
             }
         });

@@ -627,18 +627,36 @@ TEST(IconvCodec, NamesItsErrorsAfterThePythonCodec) {
                                 "illegal multibyte sequence"));
 }
 
-TEST(IconvCodec, AFailedDecodeChangesNothing) {
-    // Python's buffered decoders keep their buffer when decode() raises.
+TEST(IconvCodec, AFailedDecodeDropsTheHeldBytesAsPythonsCjkDecoders) {
+    // Python's _multibytecodec takes its pending bytes out before decoding:
+    // a decode() that raises leaves none (and gives no output).
     auto d = codec("shift_jis", "SHIFT_JIS").decoder(H::Strict);
     std::string out;
     d->decode("a\x82", false, out);
-    const pyio::DecoderState before = d->getstate();
-    EXPECT_EQ(before, (pyio::DecoderState{"\x82", 0}));
+    EXPECT_EQ(d->getstate(), (pyio::DecoderState{"\x82", 0}));
     EXPECT_EQ(run([&](std::string&) { d->decode("\xa0\x81 b", true, out); }).kind, Result::DecodeError);
     EXPECT_EQ(out, "a");
-    EXPECT_EQ(d->getstate(), before);
-    d->decode("\xa0", true, out);
+    EXPECT_EQ(d->getstate(), (pyio::DecoderState{"", 0}));
+    // So a lone trail byte is next: illegal, as in Python.
+    EXPECT_EQ(run([&](std::string&) { d->decode("\xa0", true, out); }).kind, Result::DecodeError);
+    d->decode("\x82\xa0", true, out);
     EXPECT_EQ(out, "a\u3042");
+}
+
+TEST(IconvCodec, AFailedIso2022DecodeKeepsTheShiftItReached) {
+    // codecs.getincrementaldecoder('iso2022_jp'): after b'\x1b$B' and a
+    // failing b'\xff\xff', getstate() is (b'', <JIS X 0208 designated>) and
+    // b'\x30\x21' decodes as that set's U+4E9C.
+    auto d = lookup_codec("iso2022_jp").decoder(H::Strict);
+    std::string out;
+    d->decode("\x1b$B", false, out);
+    const uint64_t designated = d->getstate().flags;
+    d->decode("\x30", false, out);
+    EXPECT_EQ(d->getstate().pending, "\x30");
+    EXPECT_EQ(run([&](std::string&) { d->decode("\xff\xff", true, out); }).kind, Result::DecodeError);
+    EXPECT_EQ(d->getstate(), (pyio::DecoderState{"", designated}));
+    d->decode("\x30\x21", true, out);
+    EXPECT_EQ(out, "\u4e9c");
 }
 
 TEST(IconvCodec, StatelessDecodersStateIsThePendingBytes) {
