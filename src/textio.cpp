@@ -459,6 +459,7 @@ const std::string* TextIOWrapper::errors() {
 
 int TextIOWrapper::newlines() {
     Guard g(*this);
+    attached();  // as io: these two, unlike encoding and errors, need the buffer
     return decoder_ && readuniversal_ ? decoder_->seen() : 0;
 }
 
@@ -479,11 +480,13 @@ Ref<IOBase> TextIOWrapper::buffer() {
 
 int64_t TextIOWrapper::chunk_size() {
     Guard g(*this);
+    attached();
     return static_cast<int64_t>(chunk_size_);
 }
 
 void TextIOWrapper::set_chunk_size(int64_t size) {
     Guard g(*this);
+    attached();
     if (size <= 0) throw value_error("a strictly positive integer is required");
     chunk_size_ = static_cast<size_t>(size);
 }

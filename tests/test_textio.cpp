@@ -498,7 +498,9 @@ TEST(TextIOWrapper, EveryEncodingRoundTripsAndSeeksBackAtEveryCharacter) {
                     if (c.empty()) break;
                     whole += c;
                 }
-                if (newline) EXPECT_EQ(whole, k.text);
+                if (newline) {
+                    EXPECT_EQ(whole, k.text);
+                }
                 for (size_t i = 0; i < cookies.size(); i += 1) {
                     ASSERT_EQ(pyio_text_seek(t.get(), &cookies[i], 0, nullptr), 0) << pyio_error_message();
                     std::string rest = read_str(t.get());
@@ -878,4 +880,17 @@ TEST(TextIOWrapper, Utf16AndUtf32WriteNoBomToAnUnseekableStreamAsIoDoes) {
     EXPECT_EQ(pyio_write(t.get(), "b", 1), 1);
     ASSERT_EQ(pyio_flush(t.get()), 0);
     EXPECT_EQ(bytes_of(b.get()), std::string("\xff\xfe" "b\0", 4));
+}
+
+TEST(TextIOWrapper, ChunkSizeAndNewlinesNeedTheBufferEncodingDoesNot) {
+    Stream t = wrap("a\n", "utf-8");
+    Stream b(pyio_detach(t.get()));
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(pyio_text_chunk_size(t.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "underlying buffer has been detached");
+    EXPECT_EQ(pyio_text_set_chunk_size(t.get(), 5), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "underlying buffer has been detached");
+    EXPECT_EQ(pyio_text_newlines(t.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "underlying buffer has been detached");
+    EXPECT_EQ(text_attr(pyio_text_encoding, t.get()), "utf-8");
 }
