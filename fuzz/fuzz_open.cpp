@@ -1,7 +1,9 @@
 // open() with arbitrary arguments -- mode, buffering, encoding, errors,
 // newline, a path or a descriptor -- then a few operations on whatever it
-// returned.  Anything may fail, with an error; nothing may crash, and after
-// the last release no descriptor the run opened is left open.
+// returned.  Anything may fail, with an error; nothing may crash; an open
+// that fails leaves the file as it was (pyio.h: arguments are checked before
+// the file is opened, so a failed open never creates or truncates it); and
+// after the last release no descriptor the run opened is left open.
 //
 // Input: how to open (path or descriptor), the file's initial contents, the
 // arguments, then operations until the input runs out.
@@ -13,6 +15,7 @@
 
 #include <climits>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "fuzz_input.h"
@@ -32,6 +35,18 @@ const std::string& scratch_file() {
         return tmpl + "/file";
     }();
     return path;
+}
+
+// The file's contents, or nullopt if it does not exist.
+std::optional<std::string> contents(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    std::string data;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) data.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return data;
 }
 
 // The lowest free descriptor: a descriptor leaked by a run takes it.
@@ -183,8 +198,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         closefd = in.flag();
         s = pyio_open_fd(fd, mode_arg, buffer_size, encoding.get(), errors.get(), newline.get(), closefd);
     } else {
+        std::optional<std::string> before = contents(path);
         s = pyio_open(path.c_str(), mode_arg, buffer_size, encoding.get(), errors.get(), newline.get(), 1,
                       nullptr, nullptr);
+        if (!s) {
+            std::string error = std::string(pyio_error_kind_name(pyio_error_kind())) + ": " + pyio_error_message();
+            PYIO_FUZZ_CHECK(contents(path) == before, "a failed open changed the file: mode " + m + ", " + error);
+        }
     }
     if (s) {
         operate(s, in);
