@@ -12,13 +12,17 @@
 //           have sent any prefix of its data (as in CPython): the check
 //           accepts any such prefix, nothing else.
 //   Random  BufferedRandom: writes, reads, seeks, tells, flushes; short
-//           transfers and "would block" only, so the model stays exact.
+//           transfers and "would block", and if the input says so errors in
+//           reads and seeks (not writes, so the file stays exact).  After
+//           such an error the position is what tell() says with the faults
+//           paused, as a program would recover; later reads check it.
 //   Text    TextIOWrapper over a BufferedWriter, short writes only.
 //   Chaos   TextIOWrapper over a BufferedRandom, every fault and operation:
 //           errors, never a crash.
 //
 // Input: the scenario, the buffer size, the fault script (one byte a raw
-// call, cycled), then operations until the input runs out.
+// call, cycled), the scenario's own settings, then operations until the
+// input runs out.
 
 #include <pyio/pyio.h>
 
@@ -47,9 +51,10 @@ struct FaultyFile {
     size_t next = 0;
     bool faults = true, interrupted = false;
     bool allow_blocking = true, allow_errors = true;
+    bool allow_write_errors = true;  // with allow_errors: in writes too
 
     // The fault for the next call; `shrinkable` for transfers that can be short.
-    Fault fault(bool transfer) {
+    Fault fault(bool transfer, bool writing = false) {
         if (!faults || script.empty()) return Fault::None;
         unsigned char b = static_cast<unsigned char>(script[next++ % script.size()]);
         Fault f = Fault::None;
@@ -67,7 +72,7 @@ struct FaultyFile {
         interrupted = f == Fault::Interrupted;
         if (!transfer && f != Fault::IO) return Fault::None;
         if ((f == Fault::WouldBlock) && !allow_blocking) return Fault::None;
-        if (f >= Fault::Interrupted && !allow_errors) return Fault::None;
+        if (f >= Fault::Interrupted && (!allow_errors || (writing && !allow_write_errors))) return Fault::None;
         return f;
     }
     // The length of a short transfer of at most n > 0 bytes: at least 1.
@@ -112,7 +117,7 @@ int64_t raw_readinto(void* context, void* buffer, int64_t size) {
 
 int64_t raw_write(void* context, const void* data, int64_t size) {
     auto* f = static_cast<FaultyFile*>(context);
-    Fault fault = f->fault(true);
+    Fault fault = f->fault(true, true);
     if (fault != Fault::None && fault != Fault::Short) {
         trace("write", size, fault == Fault::WouldBlock ? PYIO_WOULD_BLOCK : -1);
         return fail_with(fault);
@@ -230,7 +235,8 @@ void writer(Input& in, FaultyFile& file, int64_t buffer_size) {
 // ---- Random: an exact model of file and position ----
 
 void random_access(Input& in, FaultyFile& file, int64_t buffer_size) {
-    file.allow_errors = false;
+    file.allow_errors = in.flag();
+    file.allow_write_errors = false;
     file.data = std::string(in.byte(), 'z');
     std::string model = file.data;
     int64_t pos = 0;
@@ -246,9 +252,18 @@ void random_access(Input& in, FaultyFile& file, int64_t buffer_size) {
         model.replace(static_cast<size_t>(pos), n, data, 0, n);
         pos += static_cast<int64_t>(n);
     };
+    // A failure must be "would block", or with errors allowed an OSError,
+    // after which the model takes the position from tell().
     auto expect_blocking = [&](const char* what) {
-        PYIO_FUZZ_CHECK(pyio_error_kind() == PYIO_ERR_BLOCKING_IO,
+        if (pyio_error_kind() == PYIO_ERR_BLOCKING_IO) return;
+        PYIO_FUZZ_CHECK(file.allow_errors && pyio_error_kind() == PYIO_ERR_OS,
                         log + what + " failed other than by blocking: " + pyio_error_message());
+        log += std::string(what) + ": " + pyio_error_message() + "\n";
+        file.faults = false;
+        pos = pyio_tell(s);
+        PYIO_FUZZ_CHECK(pos >= 0, log + "tell() after the error: " + pyio_error_message());
+        file.faults = true;
+        log += "position now " + std::to_string(pos) + "\n";
     };
     for (int step = 0; step < 64 && !in.empty(); ++step) {
         switch (in.below(6)) {
@@ -258,8 +273,9 @@ void random_access(Input& in, FaultyFile& file, int64_t buffer_size) {
                 if (n >= 0) {
                     put(data, data.size());
                 } else {
+                    int64_t taken = pyio_error_kind() == PYIO_ERR_BLOCKING_IO ? pyio_error_characters_written() : 0;
                     expect_blocking("write");
-                    put(data, static_cast<size_t>(pyio_error_characters_written()));
+                    put(data, static_cast<size_t>(taken));
                 }
                 log += "write " + std::to_string(data.size()) + ": " + (n >= 0 ? "ok" : pyio_error_message()) + "\n";
                 break;

@@ -138,11 +138,12 @@ faults_seed("writer-errors", 0, 2, bytes([0, 6, 0, 7, 5, 3]),
             bytes([1, 30, 0, 1, 205, 1, 7, 0, 0, 1, 1]))
 faults_seed("writer-seekable-direct", 0, 4, bytes([3 | 0x20, 7, 0]),
             bytes([1]) + bytes([1, 220, 1, 5, 0, 1, 230, 0]))
-# random: 0 write, 1 read n, 2 seek whence offset, 3 tell, 4 flush, 5 read1 n
-faults_seed("random-mixed", 1, 3, bytes([3 | 0x28, 0, 4, 0, 3, 4]),
-            bytes([10]) + bytes([0, 12, 1, 5, 2, 0, 2, 0, 20, 3, 1, 9, 2, 2, 0xfe, 0, 3, 5, 6, 4, 3]))
+# random: errors in reads and seeks (flag), the initial size, then
+# 0 write, 1 read n, 2 seek whence offset, 3 tell, 4 flush, 5 read1 n
+faults_seed("random-mixed", 1, 3, bytes([3 | 0x28, 0, 4, 0, 3, 4, 7]),
+            bytes([1, 10]) + bytes([0, 12, 1, 5, 2, 0, 2, 0, 20, 3, 1, 9, 2, 2, 0xfe, 0, 3, 5, 6, 4, 3]))
 faults_seed("random-blocking-flush", 1, 2, bytes([4, 4, 0, 3]),
-            bytes([0]) + bytes([0, 9, 4, 2, 1, 3, 0, 7, 1, 4, 4, 3, 2, 0, 0, 1, 30]))
+            bytes([0, 0]) + bytes([0, 9, 4, 2, 1, 3, 0, 7, 1, 4, 4, 3, 2, 0, 0, 1, 30]))
 # text: 0 write pieces, 1 flush, 2 tell (chaos also 3 read, 4 seek 0, 5 readline)
 faults_seed("text-short", 2, 1, bytes([3, 0, 3 | 0x30]),
             bytes([0, 0, 5]) + bytes([0, 6, 2, 3, 4, 5, 6, 7, 1, 2, 0, 3, 8, 9, 2]))
