@@ -619,19 +619,25 @@ std::optional<size_t> Buffered::write(std::span<const char> data) {
         flush_writes();
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::BlockingIOError) throw;
-        // Make room by moving what is pending to the front, and take what fits.
+        // Make room by moving what is pending to the front, and take what
+        // fits at the logical position.  A BufferedRandom may have read past
+        // its pending bytes or moved back before them: the pending span is
+        // stretched to the position over the read-ahead bytes in between,
+        // which are the file's own.  (CPython appends at the end of the
+        // pending bytes wherever the position is, so it writes the data in
+        // the wrong place.)
         if (reads_) buf_.drop_reads();
-        int64_t pending = buf_.write_end - buf_.write_pos;
-        std::memmove(buf_.at(0), buf_.at(buf_.write_pos), static_cast<size_t>(pending));
-        buf_.raw_pos -= buf_.write_pos;
-        buf_.pos -= buf_.write_pos;
-        buf_.write_end = pending;
+        int64_t start = std::min(buf_.write_pos, buf_.pos);
+        int64_t end = std::max(buf_.write_end, buf_.pos);
+        std::memmove(buf_.at(0), buf_.at(start), static_cast<size_t>(end - start));
+        buf_.raw_pos -= start;
+        buf_.pos -= start;
         buf_.write_pos = 0;
-        int64_t room = buffer_size_ - buf_.write_end;
-        int64_t taken = std::min(len, room);
-        std::memcpy(buf_.at(buf_.write_end), in, static_cast<size_t>(taken));
-        buf_.write_end += taken;
+        buf_.write_end = end - start;
+        int64_t taken = std::min(len, buffer_size_ - buf_.pos);
+        std::memcpy(buf_.at(buf_.pos), in, static_cast<size_t>(taken));
         buf_.pos += taken;
+        buf_.write_end = std::max(buf_.write_end, buf_.pos);
         if (taken == len) return data.size();
         throw blocking_io_error(block_errno_, taken, kWouldBlock);
     }

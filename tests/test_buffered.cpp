@@ -1713,6 +1713,45 @@ TEST(BufferedRandom, AReadWhoseFlushWouldBlockTakesNothing) {
     EXPECT_EQ(f.data, "aXcdef");
 }
 
+TEST(BufferedRandom, AWriteWhoseFlushWouldBlockLandsAtThePositionAfterReadAhead) {
+    // Found by fuzz/fuzz_faults.cpp.  Buffer 8 over b"0123456789abcdef":
+    // read(1); write(b"X") stays pending at 1; read(3) moves to 5; the raw
+    // stream would block, so write(b"ABCDEFGHIJ") buffers what fits.  The
+    // data belongs at 5.  python3 appends it to the pending b"X" instead:
+    // characters_written 7, the file b"0XABCDEFG9abcdef", tell() 12 then 9.
+    FakeRaw f;
+    f.data = "0123456789abcdef";
+    Stream s = random_over(f, 8);
+    EXPECT_EQ(read_str(s.get(), 1), "0");
+    EXPECT_EQ(write_str(s.get(), "X"), 1);
+    EXPECT_EQ(read_str(s.get(), 3), "234");
+    f.write_script = {would_block()};
+    EXPECT_EQ(pyio_write(s.get(), "ABCDEFGHIJ", 10), -1);
+    EXPECT_EQ(pyio_error_kind(), PYIO_ERR_BLOCKING_IO);
+    EXPECT_EQ(pyio_error_characters_written(), 4);
+    EXPECT_EQ(pyio_tell(s.get()), 9);
+    ASSERT_EQ(pyio_flush(s.get()), 0);
+    EXPECT_EQ(pyio_tell(s.get()), 9);
+    EXPECT_EQ(f.data, "0X234ABCD9abcdef");
+}
+
+TEST(BufferedRandom, AWriteWhoseFlushWouldBlockLandsAtThePositionBeforeThePendingBytes) {
+    // As above, but the position moved back before the pending bytes:
+    // read(4), write(b"X") at 4, seek(1), then write(b"ABCDEFGHIJ").
+    FakeRaw f;
+    f.data = "0123456789abcdef";
+    Stream s = random_over(f, 8);
+    EXPECT_EQ(read_str(s.get(), 4), "0123");
+    EXPECT_EQ(write_str(s.get(), "X"), 1);
+    EXPECT_EQ(pyio_seek(s.get(), 1, PYIO_SEEK_SET), 1);
+    f.write_script = {would_block()};
+    EXPECT_EQ(pyio_write(s.get(), "ABCDEFGHIJ", 10), -1);
+    EXPECT_EQ(pyio_error_characters_written(), 8);
+    EXPECT_EQ(pyio_tell(s.get()), 9);
+    ASSERT_EQ(pyio_flush(s.get()), 0);
+    EXPECT_EQ(f.data, "0ABCDEFGH9abcdef");
+}
+
 TEST(BufferedRandom, TellPastInt64MaxIsZeroNotUndefined) {
     // python3: seek(2**63 - 5) then write(b"12345678") -> tell() is
     // -2**63 (CPython's off_t wraps around); the C API has no negative
