@@ -272,12 +272,14 @@ void random_access(Input& in, FaultyFile& file, int64_t buffer_size) {
                 int64_t n = pyio_write(s, data.data(), static_cast<int64_t>(data.size()));
                 if (n >= 0) {
                     put(data, data.size());
+                    log += "write " + std::to_string(data.size()) + ": ok\n";
                 } else {
                     int64_t taken = pyio_error_kind() == PYIO_ERR_BLOCKING_IO ? pyio_error_characters_written() : 0;
+                    log += "write " + std::to_string(data.size()) + ": " + pyio_error_message() +
+                           ", characters_written " + std::to_string(taken) + "\n";
                     expect_blocking("write");
                     put(data, static_cast<size_t>(taken));
                 }
-                log += "write " + std::to_string(data.size()) + ": " + (n >= 0 ? "ok" : pyio_error_message()) + "\n";
                 break;
             }
             case 1: {
