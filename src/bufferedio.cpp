@@ -216,6 +216,16 @@ void Buffered::flush_and_rewind() {
     }
 }
 
+void Buffered::realign_after_failed_seek() noexcept {
+    if (!buf_.read_window() || buf_.raw_pos < 0 || buf_.raw_pos == buf_.read_end) return;
+    try {
+        raw_seek(buf_.read_end - buf_.raw_pos, SEEK_CUR);
+        buf_.raw_pos = buf_.read_end;
+    } catch (...) {
+        // The seek that failed first is the error reported.
+    }
+}
+
 // ---- IOBase ----
 
 bool Buffered::closed() const { return raw_checked().closed(); }
@@ -298,7 +308,13 @@ int64_t Buffered::seek(int64_t target, int whence) {
     // Relative to the logical position, which differs from the raw one by
     // what is buffered.
     if (whence == SEEK_CUR) target = wrapping_sub(target, buf_.raw_offset());
-    int64_t result = raw_seek(target, whence);
+    int64_t result;
+    try {
+        result = raw_seek(target, whence);
+    } catch (...) {
+        realign_after_failed_seek();
+        throw;
+    }
     buf_.raw_pos = -1;
     if (reads_) buf_.drop_reads();
     return result;
@@ -645,7 +661,12 @@ std::optional<size_t> Buffered::write(std::span<const char> data) {
     // The raw stream may be ahead of the logical position (a read window
     // was filled but not written over): put it back.
     if (int64_t offset = buf_.raw_offset(); offset != 0) {
-        raw_seek(-offset, SEEK_CUR);
+        try {
+            raw_seek(-offset, SEEK_CUR);
+        } catch (...) {
+            realign_after_failed_seek();
+            throw;
+        }
         buf_.raw_pos -= offset;
     }
     int64_t done = 0;

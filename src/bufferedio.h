@@ -144,6 +144,13 @@ private:
     // flush_writes, then the raw stream is put at the logical position and
     // the read window dropped.
     void flush_and_rewind();
+    // For a raw seek that failed after flush_writes(): the flush may have
+    // left the raw stream inside the read window (at the end of what it
+    // wrote), where a read past the window would read again what the window
+    // holds.  Puts the raw stream back at the window's end, keeping the
+    // window (what CPython serves from it, this serves too); if that seek
+    // fails as well, the stream stays as it is.
+    void realign_after_failed_seek() noexcept;
     // The read strategies of CPython's read(n), readinto()/readinto1(),
     // read(-1), peek and readline: what they leave buffered decides what a
     // later read1, readinto1 or peek returns, and which raw calls they make

@@ -1752,6 +1752,25 @@ TEST(BufferedRandom, AWriteWhoseFlushWouldBlockLandsAtThePositionBeforeThePendin
     EXPECT_EQ(f.data, "0ABCDEFGH9abcdef");
 }
 
+TEST(BufferedRandom, AFailedSeekAfterAFlushInsideTheReadWindowReadsNothingTwice) {
+    // Found by fuzz/fuzz_faults.cpp.  Buffer 8 over b"0123456789": read(2),
+    // write(b"A"); seek(-1) flushes (the raw stream is left at 3, inside the
+    // read window) and fails.  Reading on must give b"34567" then b"89", not
+    // b"34567" again from the raw stream (python3 does that).
+    FakeRaw f;
+    f.data = "0123456789";
+    Stream s = random_over(f, 8);
+    EXPECT_EQ(read_str(s.get(), 2), "01");
+    EXPECT_EQ(write_str(s.get(), "A"), 1);
+    EXPECT_EQ(pyio_seek(s.get(), -1, PYIO_SEEK_SET), -1);
+    EXPECT_EQ(pyio_tell(s.get()), 3);
+    std::string rest;
+    for (std::string chunk; !(chunk = read1_str(s.get(), 10)).empty();) rest += chunk;
+    EXPECT_EQ(rest, "3456789");
+    ASSERT_EQ(pyio_close(s.get()), 0);
+    EXPECT_EQ(f.data, "01A3456789");
+}
+
 TEST(BufferedRandom, TellPastInt64MaxIsZeroNotUndefined) {
     // python3: seek(2**63 - 5) then write(b"12345678") -> tell() is
     // -2**63 (CPython's off_t wraps around); the C API has no negative
