@@ -13,7 +13,8 @@ pyio-recode), checks that every peer saw the same lines, bytes and
 characters, and prints one table: throughput in MB/s (10**6 bytes of input a
 second, the median of the runs) and the ratio of libpyio to each peer, each
 target of the issue marked met or not.  The table goes to OUT_DIR/results.md
-with the machine it ran on, the ratios to OUT_DIR/results.svg.
+with the machine it ran on, the ratios to OUT_DIR/results.svg, every run's
+seconds to OUT_DIR/results.json.
 
 --quick: tiny corpora and one run, in seconds; times are meaningless, the
 checks are not (ctest's bench_quick).  Exit status 1 if any check failed.
@@ -320,7 +321,7 @@ def check(workload, peer, result, m):
 # Reporting
 # ---------------------------------------------------------------------------
 
-def machine():
+def machine(build_dir):
     cpu = "unknown CPU"
     flags = set()
     try:
@@ -332,11 +333,22 @@ def machine():
     except OSError:
         pass
     simd = [f for f in ("avx2", "avx512f", "avx512bw") if f in flags]
+    # The compiler and build type the tree was configured with.
+    cache = {}
     try:
-        compiler = subprocess.run(["c++", "--version"], capture_output=True, text=True)
+        for line in (build_dir / "CMakeCache.txt").read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep:
+                cache[key.split(":")[0]] = value
+    except OSError:
+        pass
+    try:
+        compiler = subprocess.run([cache.get("CMAKE_CXX_COMPILER", "c++"), "--version"],
+                                  capture_output=True, text=True)
         compiler = compiler.stdout.splitlines()[0]
     except (OSError, IndexError):
         compiler = "unknown compiler"
+    compiler += f", CMAKE_BUILD_TYPE={cache.get('CMAKE_BUILD_TYPE', '?')}"
     return {
         "CPU": f"{cpu} ({', '.join(simd) or 'no AVX2'})",
         "cores": str(os.cpu_count()),
@@ -409,7 +421,9 @@ def markdown(rows, memory, info, args):
 
 
 def svg_chart(rows):
-    """Horizontal bars of libpyio ÷ peer on a log scale, one group a workload."""
+    """Horizontal bars of libpyio ÷ peer on a log scale, from 1× (even) to
+    the right when libpyio is faster, to the left when slower; one group of
+    bars a workload."""
     colors = {"raw": "#555555", "stdio": "#1f77b4", "iostream": "#2ca02c",
               "cpython": "#d62728", "iconv": "#9467bd"}
     lo, hi = 0.01, 1000.0
@@ -425,10 +439,12 @@ def svg_chart(rows):
             if p not in peers:
                 continue
             ratio = peers[p][1]
-            parts.append(f'<rect x="{left}" y="{y}" width="{x(ratio) - left:.1f}" height="{bar}" '
+            x0, x1 = sorted((x(1.0), x(ratio)))
+            parts.append(f'<rect x="{x0:.1f}" y="{y}" width="{x1 - x0:.1f}" height="{bar}" '
                          f'fill="{colors[p]}"><title>{p}: {ratio:.3g}×</title></rect>')
-            parts.append(f'<text x="{x(ratio) + 3:.1f}" y="{y + bar - 1}" font-size="8">'
-                         f'{ratio:.3g}×</text>')
+            tx, anchor = (x1 + 3, "start") if ratio >= 1 else (x0 - 3, "end")
+            parts.append(f'<text x="{tx:.1f}" y="{y + bar - 1}" font-size="8" '
+                         f'text-anchor="{anchor}">{ratio:.3g}×</text>')
             if p in goals:
                 gx = x(goals[p])
                 parts.append(f'<line x1="{gx:.1f}" x2="{gx:.1f}" y1="{y - 1}" y2="{y + bar + 1}" '
@@ -492,6 +508,7 @@ def main():
     only = re.compile(args.only) if args.only else None
     failures = []
     notes = []
+    raw_seconds = {}  # for results.json: every run's seconds, by workload and peer
     results = []
     memory = []
 
@@ -522,6 +539,7 @@ def main():
                         and round == 0):
                     memory.append(("libpyio", r["maxrss_kib"], m["longest_line"]))
         rates = {}
+        raw_seconds[w.label] = {"input_bytes": m[w.work], **seconds}
         for peer in peers:
             rates[peer] = mbps(m[w.work], seconds[peer])
             if len(seconds[peer]) < args.runs:
@@ -544,12 +562,13 @@ def main():
             log(f"  FAILED: {e}")
             continue
         rates = {peer: mbps(m["raw_bytes"], s) for peer, (s, _) in r.items()}
+        raw_seconds[label] = {"input_bytes": m["raw_bytes"], **{p: s for p, (s, _) in r.items()}}
         results.append((label, rates, [("iconv", 2.0)]))
         memory.append((f"pyio-recode {python_name}", r["libpyio"][1], m["longest_line"]))
         memory.append((f"iconv command {iconv_name}", r["iconv"][1], None))
 
     memory_rows = memory_table(args, memory)
-    info = machine()
+    info = machine(args.build_dir)
     info["date"] = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     rows = build_rows(results)
     table = markdown(rows, memory_rows, info, args)
@@ -562,6 +581,9 @@ def main():
     args.out_dir.mkdir(parents=True, exist_ok=True)
     (args.out_dir / "results.md").write_text(table)
     (args.out_dir / "results.svg").write_text(svg_chart(rows))
+    (args.out_dir / "results.json").write_text(json.dumps(
+        {"machine": info, "runs": args.runs, "size_mib": args.size_mib,
+         "seconds": raw_seconds, "notes": notes, "failures": failures}, indent=1) + "\n")
     if scratch.exists():
         scratch.unlink()
     if failures:
