@@ -593,8 +593,7 @@ PYIO_API pyio_stream* pyio_stringio_new(const char* initial, int64_t size, const
 
 PYIO_API int64_t pyio_next(pyio_stream* stream, char** out) {
     return read_out(stream, out, [&](IOBase& s) -> std::optional<Bytes> {
-        if (auto* text = dynamic_cast<TextIOBase*>(&s)) return text->next_line();
-        return s.readline(-1);
+        return s.iternext();
     });
 }
 

@@ -3,6 +3,9 @@
 
 #include <pyio/pyio.h>
 
+#include <string>
+#include <type_traits>
+
 #include "error.h"
 #include "iobase.h"
 
@@ -39,7 +42,11 @@ inline IOBase& from_handle(pyio_stream* handle) {
 template <class T>
 T& from_handle_as(pyio_stream* handle, const char* attribute) {
     IOBase& object = from_handle(handle);
-    if (T* t = dynamic_cast<T*>(&object)) return *t;
+    if constexpr (std::is_same_v<T, TextIOBase>) {
+        if (TextIOBase* t = object.as_text()) return *t;
+    } else if (T* t = dynamic_cast<T*>(&object)) {
+        return *t;
+    }
     throw attribute_error("'" + std::string(object.type_name()) + "' object has no attribute '" +
                           attribute + "'");
 }

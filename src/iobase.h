@@ -92,6 +92,8 @@ struct StreamName {
     int64_t fd = -1;
 };
 
+class TextIOBase;
+
 class IOBase {
 public:
     IOBase(const IOBase&) = delete;
@@ -125,6 +127,12 @@ public:
     // hint <= 0: no limit.
     virtual std::vector<Bytes> readlines(int64_t hint);
     virtual void writelines(std::span<const std::string_view> lines);
+    // next(stream): readline(), except for text streams (TextIOBase).
+    virtual std::optional<Bytes> iternext() { return readline(-1); }
+    // This stream as a text stream, or nullptr: what the C API's text calls
+    // need on every call, without a dynamic_cast (which, across this
+    // hierarchy's virtual bases, compares type names).
+    virtual TextIOBase* as_text() noexcept { return nullptr; }
 
     // ---- the stream protocol of the layers (see the file comment) ----
     // nullopt results mean "would block" (Python's None).
@@ -224,6 +232,8 @@ public:
     // Python's iteration: the next line, or an empty one at the end.
     // TextIOWrapper also disables tell() until the iteration ends.
     virtual Bytes next_line();
+    std::optional<Bytes> iternext() override { return next_line(); }
+    TextIOBase* as_text() noexcept override { return this; }
 
     // Python's encoding/errors attributes; nullptr is None.  The string
     // belongs to the stream and changes only with reconfigure().
