@@ -505,8 +505,10 @@ std::optional<Bytes> Buffered::read1(int64_t size) {
     // CPython reads past pending writes here, and then sends them to the
     // wrong place (io.BufferedRandom: write(b"XY") then read1(2) returns
     // what the file held before the write, and the write lands after
-    // them).  This sends them first.
-    if (buf_.pending_writes()) flush_and_rewind();
+    // them).  This sends them first.  Likewise the raw stream is put at the
+    // logical position if it is elsewhere (a seek back to the window's end
+    // failed, see realign_after_failed_seek).
+    if (buf_.pending_writes() || buf_.raw_offset() != 0) flush_and_rewind();
     buf_.drop_reads();
     out.resize_uninitialized(static_cast<size_t>(size));
     // CPython's read1 answers b"" (not None) when the raw stream would block.

@@ -74,6 +74,7 @@ struct FakeRaw {
     std::deque<Step> read_script;   // one step per readinto call, then transfer
     std::deque<Step> write_script;  // one step per write call, then transfer
     int close_errno = 0;            // close fails with this errno (after recording it)
+    std::deque<bool> seek_fails;    // one per seek call: true fails it with EIO; then seeks succeed
     bool closed_behind = false;     // what a closed callback reports besides close
 
     // Every call but destroy, in order: "readinto 8", "write 3", "seek -2 1",
@@ -131,6 +132,11 @@ int64_t fake_write(void* context, const void* data, int64_t size) {
 int64_t fake_seek(void* context, int64_t offset, int whence) {
     FakeRaw& f = fake(context);
     f.events.push_back("seek " + std::to_string(offset) + " " + std::to_string(whence));
+    if (!f.seek_fails.empty()) {
+        bool fail = f.seek_fails.front();
+        f.seek_fails.pop_front();
+        if (fail) return pyio_error_set_oserror(EIO, nullptr);
+    }
     int64_t base = whence == PYIO_SEEK_SET ? 0
                    : whence == PYIO_SEEK_CUR ? f.pos
                    : whence == PYIO_SEEK_END ? static_cast<int64_t>(f.data.size())
@@ -1769,6 +1775,27 @@ TEST(BufferedRandom, AFailedSeekAfterAFlushInsideTheReadWindowReadsNothingTwice)
     EXPECT_EQ(rest, "3456789");
     ASSERT_EQ(pyio_close(s.get()), 0);
     EXPECT_EQ(f.data, "01A3456789");
+}
+
+TEST(BufferedRandom, Read1AfterTwoFailedSeeksReadsAtTheLogicalPosition) {
+    // Found by fuzz/fuzz_faults.cpp.  Buffer 64 over 100 bytes: read(15),
+    // write(b"ABCDE"), read(25); write(198 bytes) flushes (the raw stream is
+    // left at 20), then its seek to the position fails, and so does the seek
+    // back to the window's end.  read1 first empties the window, then must
+    // read on from 64, not from where the raw stream stands.
+    FakeRaw f;
+    for (int i = 0; i < 10; ++i) f.data += "0123456789";
+    Stream s = random_over(f, 64);
+    EXPECT_EQ(read_str(s.get(), 15), f.data.substr(0, 15));
+    EXPECT_EQ(write_str(s.get(), "ABCDE"), 5);
+    EXPECT_EQ(read_str(s.get(), 25), f.data.substr(20, 25));
+    f.seek_fails = {false, true, true};  // the flush's rewind works
+    EXPECT_EQ(write_str(s.get(), std::string(198, 'w')), -1);
+    EXPECT_EQ(pyio_error_errno(), EIO);
+    EXPECT_EQ(pyio_tell(s.get()), 45);
+    EXPECT_EQ(read1_str(s.get(), 23), f.data.substr(45, 19));
+    EXPECT_EQ(read1_str(s.get(), 13), f.data.substr(64, 13));
+    EXPECT_EQ(pyio_tell(s.get()), 77);
 }
 
 TEST(BufferedRandom, TellPastInt64MaxIsZeroNotUndefined) {
