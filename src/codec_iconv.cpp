@@ -42,6 +42,7 @@
 #include <array>
 #include <bitset>
 #include <cstring>
+#include <exception>
 #include <unordered_map>
 #include <vector>
 
@@ -57,6 +58,21 @@ using iconv_data::kWhole;
 
 constexpr const char* kIllegal = "illegal multibyte sequence";
 constexpr const char* kIncomplete = "incomplete multibyte sequence";
+
+// The bytes a decoder holds after a decode() that raised, as Python's CJK
+// decoders (_multibytecodec) leave them: they take their held bytes out
+// before decoding, so an illegal sequence leaves none -- but a sequence left
+// incomplete at the end of a final decode puts back the bytes held before
+// the call (not the call's own).
+std::string pending_after_failure(const std::exception_ptr& failure, const std::string& held) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const Error& e) {
+        if (e.info().reason == kIncomplete) return held;
+    } catch (...) {
+    }
+    return std::string();
+}
 constexpr const char* kUndefined = "character maps to <undefined>";
 
 constexpr unsigned char ESC = 0x1b, SO = 0x0e, SI = 0x0f, LF = 0x0a;
@@ -984,6 +1000,7 @@ public:
     void decode(std::string_view input, bool final, std::string& out) override {
         std::string buffer;
         std::string_view data = joined(pending_, input, buffer);
+        const std::string held = pending_;
         pending_.clear();
         make_room(out, 2 * data.size());
         all_or_nothing(out, [&] {
@@ -998,7 +1015,7 @@ public:
                     }
                 }
             } catch (...) {
-                drop_pending();
+                hold_after_failure(pending_after_failure(std::current_exception(), held));
                 throw;
             }
         });
@@ -1044,14 +1061,13 @@ public:
 private:
     enum class Stop { Done, Illegal, Incomplete, Rejected };
 
-    // A decode() that fails drops the bytes it held, as Python's CJK
-    // decoders (_multibytecodec) do: they took them out of the decoder
-    // before decoding.  The shift state stays where the decoding stopped.
-    void drop_pending() {
+    // After a decode() that failed (see pending_after_failure); the shift
+    // state stays where the decoding stopped.
+    void hold_after_failure(std::string pending) {
         if (p_.state == Statefulness::Opaque)
-            pending_.clear();
+            pending_ = std::move(pending);
         else
-            setstate(DecoderState{std::string(), getstate().flags});
+            setstate(DecoderState{std::move(pending), getstate().flags});
     }
 
     // Converts data from pos until the end or a sequence that needs a look.
@@ -1261,6 +1277,7 @@ public:
     void decode(std::string_view input, bool final, std::string& out) override {
         std::string buffer;
         std::string_view data = joined(pending_, input, buffer);
+        const std::string held = pending_;
         pending_.clear();
         all_or_nothing(out, [&] {
             try {
@@ -1272,9 +1289,8 @@ public:
                     }
                 }
             } catch (...) {
-                // As Python's (_multibytecodec): the held bytes are gone, the
-                // designations and shift made before the failure stay.
-                setstate(DecoderState{std::string(), getstate().flags});
+                // The designations and shift made before the failure stay.
+                setstate(DecoderState{pending_after_failure(std::current_exception(), held), getstate().flags});
                 throw;
             }
         });

@@ -643,6 +643,21 @@ TEST(IconvCodec, AFailedDecodeDropsTheHeldBytesAsPythonsCjkDecoders) {
     EXPECT_EQ(out, "a\u3042");
 }
 
+TEST(IconvCodec, AnIncompleteFinalDecodePutsBackWhatWasHeldBefore) {
+    // _multibytecodec: a sequence cut short by the end of a final decode
+    // restores the bytes held before the call -- not the call's own.
+    auto d = codec("gb18030", "GB18030").decoder(H::Strict);
+    std::string out;
+    d->decode("\x82\x37\xcf", false, out);
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(run([&](std::string&) { d->decode("", true, out); }).kind, Result::DecodeError);
+        EXPECT_EQ(d->getstate(), (pyio::DecoderState{"\x82\x37\xcf", 0}));
+    }
+    auto fresh = codec("gb18030", "GB18030").decoder(H::Strict);
+    EXPECT_EQ(run([&](std::string&) { fresh->decode("\x82\x37\xcf", true, out); }).kind, Result::DecodeError);
+    EXPECT_EQ(fresh->getstate(), (pyio::DecoderState{"", 0}));
+}
+
 TEST(IconvCodec, AFailedIso2022DecodeKeepsTheShiftItReached) {
     // codecs.getincrementaldecoder('iso2022_jp'): after b'\x1b$B' and a
     // failing b'\xff\xff', getstate() is (b'', <JIS X 0208 designated>) and
