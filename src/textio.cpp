@@ -87,22 +87,24 @@ void IncrementalNewlineDecoder::decode(std::string_view input, bool final, std::
         }
         return;
     }
-    // Translate in place: the output only shrinks.
-    size_t w = 0;
-    for (size_t i = 0; i < n; ++i) {
-        char c = p[i];
-        if (c == '\r') {
-            if (i + 1 < n && p[i + 1] == '\n') {
-                seennl_ |= kCRLF;
-                ++i;
-            } else {
-                seennl_ |= kCR;
-            }
-            c = '\n';
-        } else if (c == '\n') {
-            seennl_ |= kLF;
+    // Translate in place (the output only shrinks), a run between '\r's at a
+    // time: memchr finds them, and the '\n's of a run are all bare LFs.
+    size_t w = 0, i = 0;
+    while (i < n) {
+        const auto* cr = static_cast<const char*>(std::memchr(p + i, '\r', n - i));
+        const size_t run_end = cr ? static_cast<size_t>(cr - p) : n;
+        if (!(seennl_ & kLF) && std::memchr(p + i, '\n', run_end - i)) seennl_ |= kLF;
+        if (w != i) std::memmove(p + w, p + i, run_end - i);
+        w += run_end - i;
+        if (!cr) break;
+        i = run_end + 1;
+        if (i < n && p[i] == '\n') {
+            seennl_ |= kCRLF;
+            ++i;
+        } else {
+            seennl_ |= kCR;
         }
-        p[w++] = c;
+        p[w++] = '\n';
     }
     out.resize(start + w);
 }
