@@ -1215,12 +1215,11 @@ private:
         }
         if (avail < python_need(p_.lead, s, avail)) {
             if (!final) return false;
-            // Python's incremental decoders drop whatever the handler leaves
-            // of an incomplete sequence at the end (surrogateescape stops
-            // before an ASCII byte).
-            handle_decode_error(errors_, p_.name, data, pos, data.size(), kIncomplete, out);
-            pos = data.size();
-            return true;
+            // What the handler leaves of an incomplete sequence at the end
+            // (surrogateescape stops before an ASCII byte) Python's
+            // incremental decoders keep, undecoded, even though final.
+            pos = handle_decode_error(errors_, p_.name, data, pos, data.size(), kIncomplete, out);
+            return pos == data.size();
         }
         // iconv wants more although Python would judge: let the next input decide.
         if (stop == Stop::Incomplete && !final) return false;
@@ -1360,12 +1359,12 @@ private:
     }
 
     // The input ends inside a sequence: wait for more, or report it (and,
-    // as Python's incremental decoders do, drop what the handler leaves).
+    // as Python's incremental decoders do, keep what the handler leaves,
+    // undecoded, even though final).
     bool incomplete(Cursor& c) {
         if (!c.final) return false;
-        handle_decode_error(errors_, p_.name, c.data, c.pos, c.data.size(), kIncomplete, c.out);
-        c.pos = c.data.size();
-        return true;
+        c.pos = handle_decode_error(errors_, p_.name, c.data, c.pos, c.data.size(), kIncomplete, c.out);
+        return c.pos == c.data.size();
     }
 
     bool shifts() const { return !cfg_.no_shift; }

@@ -952,17 +952,20 @@ TextCookie TextIOWrapper::seek_cookie(const TextCookie& requested, int whence) {
         if (!input)
             throw type_error("underlying read() should have returned a bytes object, not 'NoneType'");
         if (!decoder_) throw unsupported_operation("not readable");
-        std::string text;
-        decoder_->decode(input->view(), cookie.need_eof, text);
+        // As CPython: the snapshot is taken before decoding, and the decoded
+        // text is kept (none of it used) even when it is too short to skip
+        // in, so that tell() and read() after the failure still agree.
         auto snap = std::make_unique<Snapshot>();
         snap->dec_flags = cookie.dec_flags;
         snap->next_input.assign(input->view());
-        if (utf8::count(text) < cookie.chars_to_skip) {
-            throw os_error_message("can't restore logical file position");
-        }
         snapshot_ = std::move(snap);
+        std::string text;
+        decoder_->decode(input->view(), cookie.need_eof, text);
         decoded_ = std::move(text);
         has_decoded_ = true;
+        used_bytes_ = counted_bytes_ = counted_chars_ = 0;
+        if (utf8::count(decoded_) < cookie.chars_to_skip)
+            throw os_error_message("can't restore logical file position");
         used_bytes_ = utf8::offset_of(decoded_, cookie.chars_to_skip);
         counted_bytes_ = used_bytes_;
         counted_chars_ = cookie.chars_to_skip;

@@ -658,6 +658,20 @@ TEST(IconvCodec, AnIncompleteFinalDecodePutsBackWhatWasHeldBefore) {
     EXPECT_EQ(fresh->getstate(), (pyio::DecoderState{"", 0}));
 }
 
+TEST(IconvCodec, WhatTheHandlerLeavesOfAnIncompleteFinalSequenceStaysHeld) {
+    // codecs.getincrementaldecoder('gb18030')('surrogateescape'):
+    // decode(b'\x82\x37', True) is '\udc82' with b'7' still held (the
+    // handler stops before the ASCII byte), and decode(b'', True) gives '7'.
+    auto d = codec("gb18030", "GB18030").decoder(H::SurrogateEscape);
+    std::string out;
+    d->decode("\x82\x37", true, out);
+    EXPECT_EQ(out, "\xed\xb2\x82");
+    EXPECT_EQ(d->getstate(), (pyio::DecoderState{"\x37", 0}));
+    d->decode("", true, out);
+    EXPECT_EQ(out, "\xed\xb2\x82" "7");
+    EXPECT_EQ(d->getstate(), (pyio::DecoderState{"", 0}));
+}
+
 TEST(IconvCodec, AFailedIso2022DecodeKeepsTheShiftItReached) {
     // codecs.getincrementaldecoder('iso2022_jp'): after b'\x1b$B' and a
     // failing b'\xff\xff', getstate() is (b'', <JIS X 0208 designated>) and

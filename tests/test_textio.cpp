@@ -894,3 +894,20 @@ TEST(TextIOWrapper, ChunkSizeAndNewlinesNeedTheBufferEncodingDoesNot) {
     EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "underlying buffer has been detached");
     EXPECT_EQ(text_attr(pyio_text_encoding, t.get()), "utf-8");
 }
+
+TEST(TextIOWrapper, AFailedReplayingSeekLeavesTellAndReadAgreeing) {
+    // io: the snapshot is taken and the decoded text kept before "can't
+    // restore logical file position", so tell() after the failure names
+    // where read() goes on from (here the pending '\r' of dec_flags bit 0).
+    Stream t = wrap(std::string("\xff\xfe" "a\0b\0\n\0c\0d\0", 12), "utf-16");
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 4), 0);
+    pyio_text_cookie bad{2, 3, 4, 7, 0};
+    EXPECT_EQ(pyio_text_seek(t.get(), &bad, 0, nullptr), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_OS, "can't restore logical file position");
+    pyio_text_cookie c = tell(t.get());
+    EXPECT_TRUE(same(c, pyio_text_cookie{2, 3, 0, 0, 0}));
+    const std::string first = read_str(t.get(), 3);
+    EXPECT_EQ(first, "\n\xe6\x84\x80\xe6\x88\x80");  // '\n' U+6100 U+6200, as io
+    ASSERT_EQ(pyio_text_seek(t.get(), &c, 0, nullptr), 0) << pyio_error_message();
+    EXPECT_EQ(read_str(t.get(), 3), first);
+}

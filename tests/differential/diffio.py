@@ -533,7 +533,7 @@ def _text_write_kept(seq, field_name, a, b, earlier=()):
         return outcome is not None and outcome[:2] == ("raise", "OSError") and outcome[2] in errnos
     if field_name == "tell after" and same_failure(b[4]):
         return STOP
-    if field_name == "outcome" and same_failure(b[1]) and a[1][0] == "ok":
+    if field_name == "outcome" and same_failure(b[1]) and a[1] != b[1]:
         return STOP
     return False
 

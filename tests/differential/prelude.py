@@ -343,6 +343,18 @@ def open_(mod, warned, *args, **kwargs):
         raw = f.detach()
         size = max(min(os.fstat(raw.fileno()).st_blksize, 8 << 20), DEFAULT_BUFFER_SIZE)
         f = type(f)(raw, size)
+    elif (mod is io and type(buffering) is int and buffering < 0 and type(f) is io.TextIOWrapper
+            and type(f.buffer) in (io.BufferedReader, io.BufferedWriter, io.BufferedRandom)):
+        # The same for a text open: what a write that fails reaches (and
+        # when it fails) depends on the buffer's size.
+        settings = dict(encoding=f.encoding, errors=f.errors, newline=given.get("newline"),
+                        line_buffering=f.line_buffering, write_through=f.write_through)
+        text_mode = f.mode
+        buffered = f.detach()
+        raw = buffered.detach()
+        size = max(min(os.fstat(raw.fileno()).st_blksize, 8 << 20), DEFAULT_BUFFER_SIZE)
+        f = io.TextIOWrapper(type(buffered)(raw, size), **settings)
+        f.mode = text_mode
     return f
 
 
