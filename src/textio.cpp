@@ -722,6 +722,9 @@ std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
         encoder_->encode(text, false, pending_bytes_);
     } catch (...) {
         pending_bytes_.resize(before);
+        // CPython's fast path clears encoding_start_of_stream whether or
+        // not the encoding succeeded: no BOM after a failed first write.
+        if (bom_fast_path_) encoding_start_of_stream_ = false;
         throw;
     }
     encoding_start_of_stream_ = false;

@@ -911,3 +911,17 @@ TEST(TextIOWrapper, AFailedReplayingSeekLeavesTellAndReadAgreeing) {
     ASSERT_EQ(pyio_text_seek(t.get(), &c, 0, nullptr), 0) << pyio_error_message();
     EXPECT_EQ(read_str(t.get(), 3), first);
 }
+
+TEST(TextIOWrapper, AFailedFirstUtf16WriteLeavesNoBomToCome) {
+    // io: open('at', encoding='utf-16') at a BOM-only file, seek(0) (the
+    // start of the stream again), write('\udc80') fails, write('') then
+    // writes nothing -- CPython's fast path is past the start of the stream.
+    Stream b;
+    Stream t = wrap("", "utf-16", nullptr, nullptr, &b);
+    EXPECT_EQ(pyio_write(t.get(), "\xed\xb2\x80", 3), -1);
+    EXPECT_PYIO_KIND(PYIO_ERR_UNICODE_ENCODE);
+    EXPECT_EQ(pyio_write(t.get(), "", 0), 0);
+    EXPECT_EQ(pyio_write(t.get(), "a", 1), 1);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), std::string("a\0", 2));
+}
