@@ -510,6 +510,13 @@ std::optional<Bytes> Buffered::read1(int64_t size) {
     // failed, see realign_after_failed_seek).
     if (buf_.pending_writes() || buf_.raw_offset() != 0) flush_and_rewind();
     buf_.drop_reads();
+    // The raw read below moves the raw stream past the buffer, whose
+    // indexes then mean nothing: an empty write window (write(b"") over a
+    // read window) must go too, as CPython's flush_and_rewind drops it
+    // (gh-115059).  Kept, a later write would stretch it from its stale
+    // write_pos to the stale pos, and the flush would rewind the raw stream
+    // by that much and rewrite old buffer bytes over the file.
+    buf_.drop_writes();
     out.resize_uninitialized(static_cast<size_t>(size));
     // CPython's read1 answers b"" (not None) when the raw stream would block.
     int64_t n = raw_read(out.data(), size).value_or(0);

@@ -1798,6 +1798,35 @@ TEST(BufferedRandom, Read1AfterTwoFailedSeeksReadsAtTheLogicalPosition) {
     EXPECT_EQ(pyio_tell(s.get()), 77);
 }
 
+TEST(BufferedRandom, AnEmptyWriteAfterRead1PastTheBufferRewritesNothing) {
+    // Found by fuzz/fuzz_faults.cpp.  Buffer 16 over 64 bytes: read(2), then
+    // write(b"") leaves an empty write window at 2 over the read window;
+    // read1 empties the read window, then reads twice straight from the
+    // raw stream (the second read short).  A second write(b"") then
+    // stretched the stale write window from 2 to the stale position 16, and
+    // the flush rewound the raw stream by 14 and wrote buffer bytes 2..16
+    // over the file at 19..33.  Python 3.11's C io does the same (checked;
+    // _pyio, and CPython since gh-115059, leave the file alone); libpyio
+    // writes nothing.
+    FakeRaw f;
+    f.data = kAlphabet + kAlphabet.substr(0, 28);
+    const std::string before = f.data;
+    Stream s = random_over(f, 16);
+    EXPECT_EQ(read_str(s.get(), 2), "01");
+    EXPECT_EQ(write_str(s.get(), ""), 0);
+    EXPECT_EQ(read1_str(s.get(), 14), before.substr(2, 14));
+    EXPECT_EQ(read1_str(s.get(), 10), before.substr(16, 10));
+    f.max_read = 7;  // a short raw read, as in the fuzz input
+    EXPECT_EQ(read1_str(s.get(), 10), before.substr(26, 7));
+    f.max_read = INT64_MAX;
+    EXPECT_EQ(write_str(s.get(), ""), 0);
+    EXPECT_EQ(pyio_tell(s.get()), 33);
+    ASSERT_EQ(pyio_flush(s.get()), 0);
+    EXPECT_EQ(f.count("write"), 0);
+    EXPECT_EQ(f.data, before);
+    EXPECT_EQ(read_str(s.get(), 5), before.substr(33, 5));
+}
+
 TEST(BufferedRandom, TellPastInt64MaxIsZeroNotUndefined) {
     // python3: seek(2**63 - 5) then write(b"12345678") -> tell() is
     // -2**63 (CPython's off_t wraps around); the C API has no negative
