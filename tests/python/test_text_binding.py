@@ -204,6 +204,13 @@ class TextIOWrapperTest(TextCase):
                   lambda f: f.seek(-2 ** 100), lambda f: f.seek(2 ** 167), lambda f: f.read(),
                   lambda f: f.seek(0), lambda f: f.read(3))
 
+    def test_a_position_with_bit_63_is_the_buffers_refusal(self):
+        # io unpacks the position as signed and hands it to buffer.seek().
+        for make_buffer in (lambda m: m.BytesIO(b"abc"), lambda m: m.BufferedReader(m.BytesIO(b"abc"))):
+            self.same(lambda m: m.TextIOWrapper(make_buffer(m), encoding="utf-8"),
+                      lambda f: f.seek(2 ** 63), lambda f: f.seek(2 ** 64 - 1 | 1 << 128),
+                      lambda f: f.read())
+
     def test_cookies_no_tell_made(self):
         # Decoder flags, bytes to feed and chars to skip that tell() never
         # produced: errors or positions, never a crash.

@@ -268,7 +268,7 @@ class TextIOWrapper(_TextStream):
 
     def seek(self, cookie, whence=0):
         whence = c_int_(whence)
-        if type(cookie) is int and 0 <= cookie < _COOKIE_LIMIT:
+        if type(cookie) is int and 0 <= cookie < _COOKIE_LIMIT and not cookie >> 63 & 1:
             result = self._seek(_unpack(cookie), whence)
             return cookie if whence == 0 else result
         # io's order: closed, seekable and whence first (the library's checks
@@ -285,6 +285,10 @@ class TextIOWrapper(_TextStream):
         value = int(cookie)
         if not 0 <= value < _COOKIE_LIMIT:
             raise OverflowError("int too big to convert")
+        if value >> 63 & 1:
+            # io unpacks the position as a signed 64-bit value and hands the
+            # negative result to the buffer, whose refusal is the answer.
+            self.buffer.seek((value & (2 ** 64 - 1)) - 2 ** 64)
         self._seek(_unpack(value), 0)
         return cookie
 
