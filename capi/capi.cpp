@@ -370,6 +370,18 @@ PYIO_API int64_t pyio_peek_view(pyio_stream* stream, const char** data) {
     });
 }
 
+PYIO_API int64_t pyio_readline_view(pyio_stream* stream, int64_t limit, const char** data) {
+    if (data) *data = nullptr;
+    return guard<int64_t>(-1, [&] {
+        IOBase& s = from_handle(stream);
+        require(data, "data");
+        std::optional<std::string_view> line = s.readline_view(size_arg(limit));
+        if (!line) return static_cast<int64_t>(PYIO_WOULD_BLOCK);
+        *data = line->data();
+        return static_cast<int64_t>(line->size());
+    });
+}
+
 PYIO_API pyio_stream* pyio_detach(pyio_stream* stream) {
     return guard<pyio_stream*>(nullptr, [&] { return to_handle(from_handle(stream).detach().release()); });
 }

@@ -573,6 +573,27 @@ std::optional<Bytes> Buffered::readline(int64_t limit) {
     return readline_locked(limit);
 }
 
+// readline(), but a line that is all in the buffer is shown where it lies
+// (the first step of readline_locked, without the copy): binary line
+// reading then costs a memchr per line.
+std::optional<std::string_view> Buffered::readline_view(int64_t limit) {
+    if (!reads_) return BufferedIOBase::readline_view(limit);
+    raw_checked();
+    Guard guard(*this);
+    check_closed("readline of closed file");
+    int64_t n = buf_.readahead();
+    if (limit >= 0 && n > limit) n = limit;
+    const char* start = buf_.at(buf_.pos);
+    const void* nl = n > 0 ? std::memchr(start, '\n', static_cast<size_t>(n)) : nullptr;
+    if (nl || (n > 0 && n == limit)) {
+        if (nl) n = static_cast<const char*>(nl) - start + 1;
+        buf_.pos += n;
+        return std::string_view(start, static_cast<size_t>(n));
+    }
+    line_scratch_ = readline_locked(limit);
+    return line_scratch_.view();
+}
+
 // As CPython's _buffered_readline: the line from the buffer if it is all
 // there (or the limit is); else what is buffered, pending writes sent, and
 // fresh fills of the whole buffer until a newline, the limit, EOF or a raw

@@ -94,6 +94,7 @@ public:
     std::optional<size_t> readinto1(std::span<char> buffer) override;
     std::string_view peek(int64_t size) override;
     std::optional<Bytes> readline(int64_t limit) override;
+    std::optional<std::string_view> readline_view(int64_t limit) override;
     std::optional<size_t> write(std::span<const char> data) override;
     Ref<IOBase> detach() override;
 

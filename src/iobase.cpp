@@ -135,6 +135,13 @@ std::optional<size_t> IOBase::readinto(std::span<char>) { no_attribute("readinto
 std::optional<size_t> IOBase::readinto1(std::span<char>) { no_attribute("readinto1"); }
 std::optional<size_t> IOBase::write(std::span<const char>) { no_attribute("write"); }
 std::string_view IOBase::peek(int64_t) { no_attribute("peek"); }
+
+std::optional<std::string_view> IOBase::readline_view(int64_t limit) {
+    std::optional<Bytes> line = readline(limit);
+    if (!line) return std::nullopt;
+    line_scratch_ = std::move(*line);
+    return line_scratch_.view();
+}
 Ref<IOBase> IOBase::detach() { no_attribute("detach"); }
 const StreamName& IOBase::name() { no_attribute("name"); }
 const std::string& IOBase::mode() { no_attribute("mode"); }

@@ -145,6 +145,11 @@ public:
     // Buffered readers: the buffered bytes (at least one unless at EOF or
     // would block), without advancing; valid until the next call.
     virtual std::string_view peek(int64_t size);
+    // readline() without a copy for the caller: a view valid until the next
+    // call on the stream.  Buffered readers show the line where it lies in
+    // their buffer when it is all there; otherwise, and for every other
+    // class, the line is kept in line_scratch_.  nullopt: would block.
+    virtual std::optional<std::string_view> readline_view(int64_t limit);
     virtual Ref<IOBase> detach();
 
     // ---- attributes ----
@@ -170,6 +175,8 @@ protected:
     // (cleared by each call): collect_lines() stops after that partial line
     // rather than return the pieces of one line as several lines.
     bool readline_blocked_ = false;
+    // What readline_view() shows when the line is not in a buffer.
+    Bytes line_scratch_;
     // AttributeError for a method or attribute this class does not have.
     [[noreturn]] void no_attribute(std::string_view attribute) const;
 

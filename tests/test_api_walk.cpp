@@ -363,6 +363,14 @@ const std::vector<Entry>& walk() {
              CHECKED(pyio_peek_view(s, &o.cstr));
          }, /*needs_open=*/true, /*misuse=*/[](pyio_stream* s, Outs&) {pyio_peek_view(s, nullptr);
          }},
+        {"pyio_readline_view", Use::Stream, [](pyio_stream* s, Outs& o) {
+             CHECKED(pyio_readline_view(s, -1, &o.cstr));
+         }, /*needs_open=*/true, /*misuse=*/[](pyio_stream* s, Outs& o) {
+             CHECKED(pyio_readline_view(s, huge, &o.cstr));
+             CHECKED(pyio_readline_view(s, INT64_MIN, &o.cstr));
+             CHECKED(pyio_readline_view(s, 0, &o.cstr));
+             CHECKED(pyio_readline_view(s, 1, nullptr));
+         }},
         {"pyio_detach", Use::Stream, [](pyio_stream* s, Outs&) { release_if(pyio_detach(s)); }, /*needs_open=*/false, /*misuse=*/nullptr},
         {"pyio_name", Use::Stream, [](pyio_stream* s, Outs& o) {
              int64_t fd;

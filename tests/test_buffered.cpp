@@ -296,6 +296,43 @@ TEST(BufferedReader, ReadOfASizeNoBytesObjectCanHaveIsOverflowError) {
     EXPECT_EQ(read_str(r.get(), 2), "ab");
 }
 
+TEST(BufferedReader, ReadlineViewGivesEveryLineAsReadlineDoes) {
+    // Lines inside the buffer, across its end, longer than it, cut by a
+    // limit, and the last without a newline: the same bytes readline gives.
+    const std::string data = "a\nbb\n" + std::string(40, 'x') + "\nshort\n" + "0123456789\ntail";
+    for (int64_t limit : {-1, 3, 7}) {
+        SCOPED_TRACE(limit);
+        FakeRaw f1, f2;
+        f1.data = f2.data = data;
+        Stream views = reader_over(f1, 8), copies = reader_over(f2, 8);
+        for (;;) {
+            const char* view = nullptr;
+            int64_t n = pyio_readline_view(views.get(), limit, &view);
+            char* copy = nullptr;
+            int64_t m = pyio_readline(copies.get(), limit, &copy);
+            Owned owned(copy);
+            ASSERT_EQ(n, m);
+            if (n <= 0) break;
+            ASSERT_EQ(std::string(view, static_cast<size_t>(n)), std::string(copy, static_cast<size_t>(m)));
+            ASSERT_EQ(pyio_tell(views.get()), pyio_tell(copies.get()));
+        }
+    }
+}
+
+TEST(BufferedReader, ReadlineViewOfALineInTheBufferPointsIntoIt) {
+    FakeRaw f;
+    f.data = "one\ntwo\n";
+    Stream r = reader_over(f, 64);
+    const char* buffered = nullptr;
+    ASSERT_EQ(pyio_peek_view(r.get(), &buffered), 8);
+    const char* line = nullptr;
+    ASSERT_EQ(pyio_readline_view(r.get(), -1, &line), 4);
+    EXPECT_EQ(line, buffered);  // no copy
+    ASSERT_EQ(pyio_readline_view(r.get(), -1, &line), 4);
+    EXPECT_EQ(std::string(line, 4), "two\n");
+    EXPECT_EQ(pyio_readline_view(r.get(), -1, &line), 0);
+}
+
 TEST(BufferedReader, ReadMinusOneReadsToEof) {
     FakeRaw f;
     f.data = kAlphabet;

@@ -100,7 +100,9 @@ TEST(Leaks, NoDescriptorOutlivesItsStream) {
              Stream raw(pyio_fileio_open(file.c_str(), "rb", 1, nullptr, nullptr));
              pyio_close(raw.get());
              Stream r(pyio_bufferedreader_new(raw.get(), 64));
-             if (r) EXPECT_EQ(pyio_read(r.get(), 1, nullptr), -1);
+             if (r) {
+                 EXPECT_EQ(pyio_read(r.get(), 1, nullptr), -1);
+             }
          }},
         {"detach, then release both", [&] {
              Stream t(pyio_open(file.c_str(), "r", -1, nullptr, nullptr, nullptr, 1, nullptr, nullptr));
