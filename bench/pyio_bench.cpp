@@ -246,11 +246,20 @@ void libpyio_readinto(const Options& o, Tally& t) {
 }
 
 // Binary readline, or line iteration of a text stream (`next` selects
-// pyio_next, Python's `for line in f`).
+// pyio_next, Python's `for line in f`).  Binary lines come through
+// pyio_readline_view, the API's way to read lines without a copy each (the
+// peers' getline and std::getline reuse one buffer too).
 void libpyio_lines(const Options& o, Tally& t, const char* mode, bool next) {
     pyio_stream* f = pyio_open_or_die(o, o.file, mode, mode[1] == 'b' ? nullptr : o.encoding.c_str());
-    char* line;
     int64_t n;
+    if (mode[1] == 'b' && !next) {
+        const char* view;
+        while ((n = pyio_readline_view(f, -1, &view)) > 0) t.line(view, static_cast<size_t>(n));
+        if (n < 0) die_pyio("pyio_readline_view");
+        pyio_close_or_die(f);
+        return;
+    }
+    char* line;
     while ((n = next ? pyio_next(f, &line) : pyio_readline(f, -1, &line)) > 0) {
         t.line(line, static_cast<size_t>(n));
         pyio_free(line);
