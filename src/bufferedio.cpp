@@ -216,6 +216,15 @@ void Buffered::flush_and_rewind() {
     }
 }
 
+int64_t Buffered::raw_seek_realigning(int64_t target, int whence) {
+    try {
+        return raw_seek(target, whence);
+    } catch (...) {
+        realign_after_failed_seek();
+        throw;
+    }
+}
+
 void Buffered::realign_after_failed_seek() noexcept {
     if (!buf_.read_window() || buf_.raw_pos < 0 || buf_.raw_pos == buf_.read_end) return;
     try {
@@ -308,13 +317,7 @@ int64_t Buffered::seek(int64_t target, int whence) {
     // Relative to the logical position, which differs from the raw one by
     // what is buffered.
     if (whence == SEEK_CUR) target = wrapping_sub(target, buf_.raw_offset());
-    int64_t result;
-    try {
-        result = raw_seek(target, whence);
-    } catch (...) {
-        realign_after_failed_seek();
-        throw;
-    }
+    int64_t result = raw_seek_realigning(target, whence);
     buf_.raw_pos = -1;
     if (reads_) buf_.drop_reads();
     return result;
@@ -573,25 +576,29 @@ std::optional<Bytes> Buffered::readline(int64_t limit) {
     return readline_locked(limit);
 }
 
-// readline(), but a line that is all in the buffer is shown where it lies
-// (the first step of readline_locked, without the copy): binary line
-// reading then costs a memchr per line.
+// readline(), but a line that is all in the buffer is shown where it lies:
+// binary line reading then costs a memchr per line.
 std::optional<std::string_view> Buffered::readline_view(int64_t limit) {
     if (!reads_) return BufferedIOBase::readline_view(limit);
     raw_checked();
     Guard guard(*this);
     check_closed("readline of closed file");
+    if (std::optional<std::string_view> line = line_in_buffer(limit)) return line;
+    line_scratch_ = readline_locked(limit);
+    return line_scratch_.view();
+}
+
+// The first step of CPython's _buffered_readline: the line (or as much as
+// the limit allows) if it is all in the buffer, taken from it.
+std::optional<std::string_view> Buffered::line_in_buffer(int64_t limit) {
     int64_t n = buf_.readahead();
     if (limit >= 0 && n > limit) n = limit;
     const char* start = buf_.at(buf_.pos);
     const void* nl = n > 0 ? std::memchr(start, '\n', static_cast<size_t>(n)) : nullptr;
-    if (nl || (n > 0 && n == limit)) {
-        if (nl) n = static_cast<const char*>(nl) - start + 1;
-        buf_.pos += n;
-        return std::string_view(start, static_cast<size_t>(n));
-    }
-    line_scratch_ = readline_locked(limit);
-    return line_scratch_.view();
+    if (!nl && n != limit) return std::nullopt;
+    if (nl) n = static_cast<const char*>(nl) - start + 1;
+    buf_.pos += n;
+    return std::string_view(start, static_cast<size_t>(n));
 }
 
 // As CPython's _buffered_readline: the line from the buffer if it is all
@@ -599,21 +606,13 @@ std::optional<std::string_view> Buffered::readline_view(int64_t limit) {
 // fresh fills of the whole buffer until a newline, the limit, EOF or a raw
 // stream that would block.
 Bytes Buffered::readline_locked(int64_t limit) {
+    if (std::optional<std::string_view> line = line_in_buffer(limit)) return Bytes(*line);
     Bytes line;
-    int64_t n = buf_.readahead();
-    if (limit >= 0 && n > limit) n = limit;
-    const char* start = buf_.at(buf_.pos);
-    if (const void* nl = n > 0 ? std::memchr(start, '\n', static_cast<size_t>(n)) : nullptr) {
-        n = static_cast<const char*>(nl) - start + 1;
-        line.append(start, static_cast<size_t>(n));
-        buf_.pos += n;
-        return line;
-    }
-    line.append(start, static_cast<size_t>(n));
+    int64_t n = buf_.readahead();  // all of it: no newline, and less than the limit
+    line.append(buf_.at(buf_.pos), static_cast<size_t>(n));
     buf_.pos += n;
     // Only here, past the buffer, do pending writes go out: readline(0)
     // sends nothing.
-    if (n == limit) return line;
     if (limit >= 0) limit -= n;
     if (writes_) flush_and_rewind();
     for (;;) {
@@ -691,12 +690,7 @@ std::optional<size_t> Buffered::write(std::span<const char> data) {
     // The raw stream may be ahead of the logical position (a read window
     // was filled but not written over): put it back.
     if (int64_t offset = buf_.raw_offset(); offset != 0) {
-        try {
-            raw_seek(-offset, SEEK_CUR);
-        } catch (...) {
-            realign_after_failed_seek();
-            throw;
-        }
+        raw_seek_realigning(-offset, SEEK_CUR);
         buf_.raw_pos -= offset;
     }
     int64_t done = 0;

@@ -152,6 +152,8 @@ private:
     // window (what CPython serves from it, this serves too); if that seek
     // fails as well, the stream stays as it is.
     void realign_after_failed_seek() noexcept;
+    // raw_seek(), realigning as above when it fails after a flush.
+    int64_t raw_seek_realigning(int64_t target, int whence);
     // The read strategies of CPython's read(n), readinto()/readinto1(),
     // read(-1), peek and readline: what they leave buffered decides what a
     // later read1, readinto1 or peek returns, and which raw calls they make
@@ -162,6 +164,7 @@ private:
     std::optional<Bytes> read_all();
     std::string_view peek_locked();
     Bytes readline_locked(int64_t limit);
+    std::optional<std::string_view> line_in_buffer(int64_t limit);
 
     Ref<IOBase> raw_;  // null once detached
     const int64_t buffer_size_;
