@@ -538,7 +538,23 @@ def _text_write_kept(seq, field_name, a, b, earlier=()):
     return False
 
 
+_ABSOLUTE_SEEK = re.compile(r"f\.seek\((\d+)(, 0)?\)$")
+
+
+def _seek_after_failed_flush(seq, field_name, a, b, earlier=()):
+    # After a flush that failed partway inside the read window (a write or
+    # seek raised OSError), io's seek within the window answers from a raw
+    # position that is no longer the window's end: a wrong, even negative,
+    # number.  libpyio answers the position it moved to.
+    m = _ABSOLUTE_SEEK.match(a[0])
+    if (field_name != "outcome" or not m or a[1][0] != "ok" or b[1] != ("ok", ("int", int(m.group(1))))
+            or not any(e[1][:2] == ("raise", "OSError") for e in earlier)):
+        return False
+    return STOP
+
+
 ALLOWANCES: list[Allowance] = [
+    Allowance("A seek after a flush that failed", _seek_after_failed_flush),
     Allowance("A TextIOWrapper keeps what its buffer refused", _text_write_kept),
     Allowance("Cookies that no tell() returned", _forged_cookie),
     Allowance("tell() after an iteration, from a stale snapshot", _stale_snapshot_tell),
