@@ -245,14 +245,14 @@ void libpyio_readinto(const Options& o, Tally& t) {
     pyio_close_or_die(f);
 }
 
-// Binary readline, or line iteration of a text stream (`next` selects
-// pyio_next, Python's `for line in f`).  Binary lines come through
-// pyio_readline_view, the API's way to read lines without a copy each (the
-// peers' getline and std::getline reuse one buffer too).
+// Binary readline, or line iteration of a text stream.  The lines come
+// through pyio_readline_view, the API's way to read lines without a copy
+// each (the peers' getline and std::getline reuse one buffer too); `next`
+// selects pyio_next instead (Python's `for line in f`, a new string a line).
 void libpyio_lines(const Options& o, Tally& t, const char* mode, bool next) {
     pyio_stream* f = pyio_open_or_die(o, o.file, mode, mode[1] == 'b' ? nullptr : o.encoding.c_str());
     int64_t n;
-    if (mode[1] == 'b' && !next) {
+    if (!next) {
         const char* view;
         while ((n = pyio_readline_view(f, -1, &view)) > 0) t.line(view, static_cast<size_t>(n));
         if (n < 0) die_pyio("pyio_readline_view");
@@ -614,7 +614,7 @@ Body make_body(const Options& o) {
     } else if (w == "readline" || w == "text_lines") {
         bool text = w == "text_lines";
         if (p == "libpyio")
-            return [&o, text](Tally& t) { libpyio_lines(o, t, text ? "r" : "rb", text); };
+            return [&o, text](Tally& t) { libpyio_lines(o, t, text ? "r" : "rb", false); };
         if (p == "raw") return [&o](Tally& t) { raw_read(o, t, true); };
         if (p == "stdio") return [&o](Tally& t) { stdio_getline(o, t, false); };
         if (p == "iostream") return [&o](Tally& t) { iostream_getline(o, t, false); };

@@ -146,9 +146,10 @@ public:
     // would block), without advancing; valid until the next call.
     virtual std::string_view peek(int64_t size);
     // readline() without a copy for the caller: a view valid until the next
-    // call on the stream.  Buffered readers show the line where it lies in
-    // their buffer when it is all there; otherwise, and for every other
-    // class, the line is kept in line_scratch_.  nullopt: would block.
+    // call on the stream.  Buffered readers and TextIOWrapper show the line
+    // where it lies in their buffer (or decoded text) when it is all there;
+    // otherwise, and for every other class, the line is kept in
+    // line_scratch_.  nullopt: would block.
     virtual std::optional<std::string_view> readline_view(int64_t limit);
     virtual Ref<IOBase> detach();
 

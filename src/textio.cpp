@@ -155,7 +155,7 @@ private:
 
 struct TextIOWrapper::Snapshot {
     uint32_t dec_flags = 0;
-    std::string next_input;
+    Bytes next_input;
     // Whether tell_locked's shortcut applies to this snapshot; decided by the
     // first tell() that asks.
     enum class Shortcut : uint8_t { Unknown, Yes, No } shortcut = Shortcut::Unknown;
@@ -536,13 +536,18 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
         throw type_error(std::string("underlying ") + (has_read1_ ? "read1" : "read") +
                          "() should have returned a bytes-like object, not 'NoneType'");
     bool eof = input->empty();
-    std::string text;
+    // Decoded into the previous chunk's string, so that reading a stream
+    // allocates no text per chunk; decoded_ is untouched if decoding fails.
+    std::string& text = spare_decoded_;
+    text.clear();
     text.reserve(input->size() + 8);
     decoder_->decode(input->view(), eof, text);
     size_t nchars = utf8::count(text);
     b2cratio_ = nchars ? static_cast<double>(input->size()) / static_cast<double>(nchars) : 0.0;
     if (nchars) eof = false;
-    decoded_ = std::move(text);
+    decoded_.swap(text);
+    // A large read(n) decodes a large chunk; its string is not kept spare.
+    if (spare_decoded_.capacity() > (size_t{1} << 20)) std::string().swap(spare_decoded_);
     used_bytes_ = counted_bytes_ = counted_chars_ = 0;
     has_decoded_ = true;
     search_.reset();
@@ -551,8 +556,13 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
         // held plus this chunk.
         auto snap = std::make_unique<Snapshot>();
         snap->dec_flags = static_cast<uint32_t>(before.flags);
-        snap->next_input = std::move(before.pending);
-        snap->next_input.append(input->view());
+        if (before.pending.empty()) {
+            snap->next_input = std::move(*input);  // decoded already: not needed here
+        } else {
+            snap->next_input.reserve(before.pending.size() + input->size());
+            snap->next_input.append(before.pending.data(), before.pending.size());
+            snap->next_input.append(input->data(), input->size());
+        }
         snapshot_ = std::move(snap);
     }
     return !eof;
@@ -603,6 +613,26 @@ std::optional<Bytes> TextIOWrapper::readline(int64_t limit) {
     Guard g(*this);
     attached();
     return readline_locked(limit);
+}
+
+std::optional<std::string_view> TextIOWrapper::readline_view(int64_t limit) {
+    Guard g(*this);
+    attached();
+    check_open();
+    // The first round of readline_locked, when it finds the line: a line
+    // that lies whole in the decoded text is shown there, not copied.
+    if (limit < 0 && pending_bytes_.empty() && has_decoded_ && !decoded_.empty()) {
+        std::string_view rest = std::string_view(decoded_).substr(used_bytes_);
+        std::string_view readnl = readnl_ ? std::string_view(*readnl_) : std::string_view();
+        size_t consumed = 0;
+        size_t end = find_line_ending<char>(readtranslate_, readuniversal_, readnl, rest, consumed);
+        if (end != npos) {
+            used_bytes_ += end;
+            return rest.substr(0, end);
+        }
+    }
+    line_scratch_ = readline_locked(limit);
+    return line_scratch_.view();
 }
 
 Bytes TextIOWrapper::readline_locked(int64_t limit) {
@@ -764,7 +794,7 @@ TextCookie TextIOWrapper::tell_locked() {
     flush_locked();
     int64_t position = buffer_->tell();
     if (!decoder_ || !snapshot_) return TextCookie{position};
-    const std::string_view input = snapshot_->next_input;
+    const std::string_view input = snapshot_->next_input.view();
     TextCookie cookie{position - static_cast<int64_t>(input.size()), snapshot_->dec_flags};
     if (used_bytes_ == 0) return cookie;  // still at the snapshot point
 
@@ -960,7 +990,7 @@ TextCookie TextIOWrapper::seek_cookie(const TextCookie& requested, int whence) {
         // in, so that tell() and read() after the failure still agree.
         auto snap = std::make_unique<Snapshot>();
         snap->dec_flags = cookie.dec_flags;
-        snap->next_input.assign(input->view());
+        snap->next_input.append(input->data(), input->size());
         snapshot_ = std::move(snap);
         std::string text;
         decoder_->decode(input->view(), cookie.need_eof, text);

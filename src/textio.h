@@ -129,6 +129,7 @@ public:
     int64_t truncate(std::optional<int64_t> size) override;
     std::optional<Bytes> read(int64_t size) override;
     std::optional<Bytes> readline(int64_t limit) override;
+    std::optional<std::string_view> readline_view(int64_t limit) override;
     std::optional<size_t> write(std::span<const char> text) override;
     Bytes next_line() override;
     Ref<IOBase> detach() override;
@@ -227,6 +228,7 @@ private:
     // Invariant: used_bytes_ <= decoded_.size() and on a code point boundary;
     // counted_chars_ code points lie in decoded_[0, counted_bytes_).
     std::string decoded_;
+    std::string spare_decoded_;  // the last chunk's text, kept for its capacity
     bool has_decoded_ = false;  // CPython's decoded_chars is not NULL
     size_t used_bytes_ = 0;
     size_t counted_bytes_ = 0, counted_chars_ = 0;

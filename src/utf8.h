@@ -102,11 +102,13 @@ inline std::optional<size_t> find_invalid(std::string_view s) noexcept {
 }
 
 // The number of code points in valid generalized UTF-8: the bytes that are
-// not continuation bytes (10xxxxxx), counted eight at a time -- this runs
+// not continuation bytes (10xxxxxx), counted with a vector unit where there
+// is one (count_blocks), then eight at a time -- this runs
 // over every chunk the text layer decodes.
 inline size_t count(std::string_view s) noexcept {
     constexpr uint64_t kHigh = 0x8080808080808080ull;
     size_t n = 0, i = 0;
+    if (s.size() >= 64) n = count_blocks(reinterpret_cast<const unsigned char*>(s.data()), s.size(), &i);
     for (; i + 8 <= s.size(); i += 8) {
         uint64_t w;
         __builtin_memcpy(&w, s.data() + i, 8);

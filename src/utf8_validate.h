@@ -21,4 +21,11 @@ namespace pyio::utf8 {
 // rest itself.  0 without a vector unit.
 size_t valid_prefix(const unsigned char* s, size_t n) noexcept;
 
+// The code points of s[0, *done): its bytes that are not continuations
+// (10xxxxxx), counted 32 at a time.  *done is a multiple of 32 -- the
+// caller counts the rest -- and 0 without a vector unit.  Measured: the
+// portable eight-at-a-time count took 13% of reading mixed-script lines
+// (it runs on every decoded chunk, for tell()'s bytes-per-character ratio).
+size_t count_blocks(const unsigned char* s, size_t n, size_t* done) noexcept;
+
 }  // namespace pyio::utf8

@@ -2149,7 +2149,9 @@ TEST(CodecLatin1, LongInputsRoundTrip) {
     for (char& c : bytes) c = static_cast<char>(rng() % 8 ? rng() % 0x80 : rng());
     Outcome text = decode("latin-1", ErrorHandler::Strict, bytes);
     ASSERT_TRUE(text.ok);
-    EXPECT_EQ(pyio::utf8::count(text.output), bytes.size());
+    size_t chars = 0;
+    for (char c : text.output) chars += !pyio::utf8::is_continuation(static_cast<unsigned char>(c));
+    EXPECT_EQ(chars, bytes.size());
     EXPECT_EQ(encode("latin-1", ErrorHandler::Strict, text.output), Ok(bytes));
 }
 

@@ -219,6 +219,79 @@ TEST(TextIOWrapper, ReadlineZeroReadsNothingMore) {
     EXPECT_EQ(pyio_tell(t.get()), 2);
 }
 
+TEST(TextIOWrapper, ReadlineViewGivesWhatReadlineGives) {
+    // Every newline mode, chunks that split lines and a "\r\n", limits and a
+    // last line without a newline: the same text and the same tell().
+    const std::string data = "a\r\nbb\rc\n\xc3\xa9t\xe6\x97\xa5\r\n" + std::string(30, 'x') + "\nlast";
+    for (const char* newline : {static_cast<const char*>(nullptr), "", "\n", "\r", "\r\n"}) {
+        for (int64_t chunk : {2, 5, 8192}) {
+            for (int64_t limit : {-1, 3}) {
+                SCOPED_TRACE(std::string("newline=") + (newline ? newline : "None") + " chunk=" +
+                             std::to_string(chunk) + " limit=" + std::to_string(limit));
+                Stream views = wrap(data, nullptr, newline), copies = wrap(data, nullptr, newline);
+                ASSERT_EQ(pyio_text_set_chunk_size(views.get(), chunk), 0);
+                ASSERT_EQ(pyio_text_set_chunk_size(copies.get(), chunk), 0);
+                for (;;) {
+                    const char* view = nullptr;
+                    int64_t n = pyio_readline_view(views.get(), limit, &view);
+                    ASSERT_GE(n, 0) << pyio_error_message();
+                    std::string copy = readline_str(copies.get(), limit);
+                    ASSERT_EQ(std::string(view, static_cast<size_t>(n)), copy);
+                    ASSERT_TRUE(same(tell(views.get()), tell(copies.get())));
+                    if (n == 0) break;
+                }
+            }
+        }
+    }
+}
+
+TEST(TextIOWrapper, ReadlineViewShowsLinesWhereTheyLieInTheDecodedText) {
+    // The first line comes with the chunk's decoding (a copy); the next two
+    // lie in the same decoded text, so each starts where the last ended.
+    Stream t = wrap("one\ntwo\nthree\nfour");
+    const char* line = nullptr;
+    ASSERT_EQ(pyio_readline_view(t.get(), -1, &line), 4);
+    const char* second = nullptr;
+    const char* third = nullptr;
+    ASSERT_EQ(pyio_readline_view(t.get(), -1, &second), 4);
+    EXPECT_EQ(std::string(second, 4), "two\n");
+    ASSERT_EQ(pyio_readline_view(t.get(), -1, &third), 6);
+    EXPECT_EQ(third, second + 4);
+    EXPECT_EQ(std::string(third, 6), "three\n");
+    ASSERT_EQ(pyio_readline_view(t.get(), -1, &line), 4);
+    EXPECT_EQ(std::string(line, 4), "four");
+    EXPECT_EQ(pyio_readline_view(t.get(), -1, &line), 0);
+}
+
+TEST(TextIOWrapper, ReadlineViewOfAClosedOrWriteOnlyStreamFails) {
+    Stream t = wrap("a\nb\n");
+    const char* line = nullptr;
+    ASSERT_EQ(pyio_readline_view(t.get(), -1, &line), 2);
+    ASSERT_EQ(pyio_close(t.get()), 0);
+    // Decoded text is left, but a closed stream gives none of it.
+    EXPECT_EQ(pyio_readline_view(t.get(), -1, &line), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "I/O operation on closed file.");
+    EXPECT_EQ(line, nullptr);
+}
+
+TEST(TextIOWrapper, ReadlineViewWritesPendingTextFirst) {
+    // As readline: pending text goes to the buffer before the read, which
+    // then finds the end of the file (f.write('z\n'); f.readline() == '').
+    TempDir dir;
+    std::string path = dir.file("f");
+    Stream f(pyio_open(path.c_str(), "w+", PYIO_NONE, nullptr, nullptr, nullptr, 1, nullptr, nullptr));
+    ASSERT_TRUE(f) << pyio_error_message();
+    ASSERT_EQ(pyio_write(f.get(), "x\ny\n", 4), 4);
+    ASSERT_EQ(pyio_seek(f.get(), 0, PYIO_SEEK_SET), 0);
+    const char* line = nullptr;
+    ASSERT_EQ(pyio_readline_view(f.get(), -1, &line), 2);
+    EXPECT_EQ(std::string(line, 2), "x\n");
+    ASSERT_EQ(pyio_write(f.get(), "z\n", 2), 2);
+    EXPECT_EQ(pyio_readline_view(f.get(), -1, &line), 0);
+    ASSERT_EQ(pyio_seek(f.get(), 0, PYIO_SEEK_SET), 0);
+    EXPECT_EQ(read_str(f.get(), -1), "x\ny\nz\n");
+}
+
 TEST(TextIOWrapper, DecodeErrorsFollowTheHandler) {
     Stream strict = wrap("\xff");
     EXPECT_EQ(read_str(strict.get()), "<-1>");

@@ -1,8 +1,10 @@
 // utf8::valid_prefix (src/utf8_validate.h), the vector check behind the
 // UTF-8 decoder, against a plain reference validator: what it passes must be
 // valid, complete UTF-8 -- whatever the input, wherever the 32-byte blocks
-// fall -- and on valid input it must pass all but the last block.  Reached
-// through the library's symbol table, as the codec suites reach internals.
+// fall -- and on valid input it must pass all but the last block.  And
+// utf8::count_blocks, the vector character count, against a plain count.
+// Reached through the library's symbol table, as the codec suites reach
+// internals.
 
 #include <random>
 #include <string>
@@ -20,6 +22,14 @@ ValidPrefix* valid_prefix() {
     static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
     auto it = functions.find("_ZN4pyio4utf812valid_prefixEPKhm");
     return it == functions.end() ? nullptr : reinterpret_cast<ValidPrefix*>(it->second);
+}
+
+using CountBlocks = size_t(const unsigned char*, size_t, size_t*) noexcept;
+
+CountBlocks* count_blocks() {
+    static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
+    auto it = functions.find("_ZN4pyio4utf812count_blocksEPKhmPm");
+    return it == functions.end() ? nullptr : reinterpret_cast<CountBlocks*>(it->second);
 }
 
 // The length of the longest valid, complete UTF-8 prefix (Unicode's
@@ -88,5 +98,36 @@ TEST(Utf8ValidPrefix, ACharacterCutAtTheEndIsLeftOut) {
     for (std::string s : {"short\xe6\x97"s, std::string(40, 'x') + "\xf0\x9f\x98", "\xc3"s}) {
         size_t got = f(reinterpret_cast<const unsigned char*>(s.data()), s.size());
         EXPECT_LE(got, s.find_last_of("\xc3\xe6\xf0"));
+    }
+}
+
+// Any bytes at all (count_blocks does not need valid UTF-8), at every
+// alignment, across the 255-block tally limit.
+TEST(Utf8CountBlocks, CountsTheBytesThatAreNotContinuations) {
+    CountBlocks* f = count_blocks();
+    ASSERT_NE(f, nullptr);
+    std::mt19937 rng(7);
+    std::string buf(32 * 600 + 64, '\0');
+    for (auto& c : buf) c = static_cast<char>(rng());
+    buf.replace(100, 32 * 300, std::string(32 * 300, '\x80'));  // a long run of continuations
+    bool vector_ran = false;
+    for (size_t n : {0, 1, 31, 32, 33, 63, 64, 100, 32 * 255, 32 * 255 + 32, 32 * 256 + 5, 32 * 600}) {
+        for (size_t offset : {0, 1, 7, 31}) {
+            const auto* s = reinterpret_cast<const unsigned char*>(buf.data() + offset);
+            size_t done = 12345;
+            size_t got = f(s, n, &done);
+            ASSERT_EQ(done % 32, 0u);
+            ASSERT_LE(done, n);
+            size_t want = 0;
+            for (size_t i = 0; i < done; ++i) want += (s[i] & 0xc0) != 0x80;
+            EXPECT_EQ(got, want) << "n=" << n << " offset=" << offset;
+            if (__builtin_cpu_supports("avx2")) {
+                EXPECT_EQ(done, n / 32 * 32) << "n=" << n;
+                vector_ran = vector_ran || done > 0;
+            }
+        }
+    }
+    if (__builtin_cpu_supports("avx2")) {
+        EXPECT_TRUE(vector_ran);
     }
 }

@@ -346,7 +346,8 @@ PYIO_API int64_t pyio_peek_view(pyio_stream *stream, const char **data);
 
 /* readline() without a copy: *data points at the line (not NUL-terminated),
  * owned by the stream and valid until the next call on it -- for a buffered
- * reader, straight into its buffer when the line is all there.  Returns its
+ * reader, straight into its buffer when the line is all there; for a
+ * TextIOWrapper, into its decoded text (UTF-8) likewise.  Returns its
  * length, 0 at EOF, PYIO_WOULD_BLOCK as pyio_readline; on failure and would
  * block *data is NULL.  Not for several threads at once on one stream. */
 PYIO_API int64_t pyio_readline_view(pyio_stream *stream, int64_t limit, const char **data);
