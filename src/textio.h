@@ -93,6 +93,11 @@ public:
     void reset();
     // The seennl bits: which newlines decode() has met.
     int seen() const noexcept { return seennl_; }
+    // Back to a state and seennl bits taken before (see TextIOWrapper::decode_all).
+    void restore(const DecoderState& state, int seen) {
+        setstate(state);
+        seennl_ = seen;
+    }
     bool has_decoder() const noexcept { return decoder_ != nullptr; }
 
 private:
@@ -189,6 +194,10 @@ private:
     bool read_chunk(int64_t size_hint);
     // Appends up to n code points (n < 0: all) of the decoded text to out.
     void take_decoded(int64_t n, Bytes& out);
+    // Appends what one decode(input, final=True) gives to out (read(-1)).
+    void decode_all(std::string_view input, Bytes& out);
+    // Lets spare_decoded_ go when a large decode has left it large.
+    void trim_spare() noexcept;
     size_t decoded_chars_used();
     Bytes readline_locked(int64_t limit);
     TextCookie tell_locked();

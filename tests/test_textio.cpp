@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <string>
@@ -290,6 +291,58 @@ TEST(TextIOWrapper, ReadlineViewWritesPendingTextFirst) {
     EXPECT_EQ(pyio_readline_view(f.get(), -1, &line), 0);
     ASSERT_EQ(pyio_seek(f.get(), 0, PYIO_SEEK_SET), 0);
     EXPECT_EQ(read_str(f.get(), -1), "x\ny\nz\n");
+}
+
+// read() of more than two of decode_all's 256 KiB pieces: fed a piece at a
+// time, it must give what one decode does -- across a '\r\n', a UTF-8
+// character and a UTF-16 surrogate pair cut by a piece boundary -- and fail
+// as one decode fails.
+TEST(TextIOWrapper, ReadAllOfALargeInputJoinsWhatPiecesCut) {
+    std::string crlf;
+    for (int i = 0; i < 131072; ++i) crlf += "x\r";  // the last '\r' ends the first piece
+    crlf += "\ny" + std::string(400000, 'z');
+    Stream t = wrap(crlf);
+    std::string text = read_str(t.get(), -1);
+    EXPECT_EQ(text.size(), 662145u);  // as io: len(t.read())
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 131072);
+    EXPECT_EQ(text.find('\r'), std::string::npos);
+    EXPECT_EQ(pyio_text_newlines(t.get()), PYIO_NEWLINE_CR | PYIO_NEWLINE_CRLF);
+
+    std::string utf8 = std::string(262143, 'a') + "\xe6\x97\xa5" + std::string(300000, 'b');
+    Stream u = wrap(utf8);
+    EXPECT_TRUE(read_str(u.get(), -1) == utf8);  // (not EXPECT_EQ: half a megabyte to print)
+
+    std::string utf16;  // 'a' * 131071 then U+1F600 across the boundary, LE
+    for (int i = 0; i < 131071; ++i) utf16 += std::string("a\0", 2);
+    utf16 += std::string("\x3d\xd8\x00\xde", 4);
+    for (int i = 0; i < 200000; ++i) utf16 += std::string("b\0", 2);
+    Stream w = wrap(utf16, "utf-16-le");
+    EXPECT_TRUE(read_str(w.get(), -1) == std::string(131071, 'a') + "\xf0\x9f\x98\x80" + std::string(200000, 'b'))
+        << pyio_error_message();
+}
+
+TEST(TextIOWrapper, ReadAllOfALargeInputFailsAsOneDecode) {
+    // io: the position counts from the start of what read() decoded, the
+    // newlines seen before the failure are not recorded, and the buffer is
+    // at the end (t.read() == '').
+    std::string data;
+    for (int i = 0; i < 100000; ++i) data += "a\r\n";
+    data += "\xff" + std::string(300000, 'b');
+    Stream b;
+    Stream t = wrap(data, nullptr, nullptr, nullptr, &b);
+    char* out = nullptr;
+    EXPECT_EQ(pyio_read(t.get(), -1, &out), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_DECODE,
+                      "'utf-8' codec can't decode byte 0xff in position 300000: invalid start byte");
+    EXPECT_EQ(pyio_text_newlines(t.get()), 0);
+    EXPECT_EQ(read_str(t.get(), -1), "");
+    EXPECT_EQ(pyio_tell(b.get()), static_cast<int64_t>(data.size()));
+
+    // With a handler nothing fails: the replacement lands where one decode puts it.
+    Stream r = wrap(data, nullptr, nullptr, "replace");
+    std::string text = read_str(r.get(), -1);
+    EXPECT_EQ(text.size(), 200000u + 3 + 300000);
+    EXPECT_EQ(text.substr(200000, 3), "\xef\xbf\xbd");
 }
 
 TEST(TextIOWrapper, DecodeErrorsFollowTheHandler) {
