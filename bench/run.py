@@ -493,6 +493,9 @@ def main():
     p.add_argument("--only", help="run the workloads whose label matches this regex")
     p.add_argument("--bench", type=Path, help="default: BUILD_DIR/bench/pyio_bench")
     p.add_argument("--recode", help="default: BUILD_DIR/examples/pyio-recode; '' skips it")
+    p.add_argument("--readme", type=Path,
+                   help="also put the table in this file, between the lines "
+                        f"{README_BEGIN!r} and {README_END!r}")
     args = p.parse_args()
     args.runs = args.runs or (1 if args.quick else 5)
     args.size_mib = args.size_mib or (0.25 if args.quick else 128)
@@ -584,12 +587,28 @@ def main():
     (args.out_dir / "results.json").write_text(json.dumps(
         {"machine": info, "runs": args.runs, "size_mib": args.size_mib,
          "seconds": raw_seconds, "notes": notes, "failures": failures}, indent=1) + "\n")
+    if args.readme:
+        put_in_readme(args.readme, table)
     if scratch.exists():
         scratch.unlink()
     if failures:
         log(f"run.py: {len(failures)} check(s) failed")
         return 1
     return 0
+
+
+README_BEGIN = "<!-- bench results: begin (written by bench/run.py --readme) -->"
+README_END = "<!-- bench results: end -->"
+
+
+def put_in_readme(path, table):
+    """Replaces what lies between the two marker lines of `path` by the table."""
+    text = path.read_text()
+    begin, end = text.find(README_BEGIN), text.find(README_END)
+    if begin < 0 or end < begin:
+        raise SystemExit(f"run.py: {path} has no {README_BEGIN!r} ... {README_END!r} lines")
+    begin += len(README_BEGIN)
+    path.write_text(text[:begin] + "\n\n" + table.rstrip("\n") + "\n\n" + text[end:])
 
 
 def memory_table(args, memory):
