@@ -48,6 +48,7 @@
 
 #include "codecs.h"
 #include "error.h"
+#include "transcode_simd.h"
 #include "utf8.h"
 
 namespace pyio {
@@ -221,11 +222,9 @@ public:
     static std::shared_ptr<const CharmapTable> build(std::string_view iconv_name,
                                                      std::string_view python_name);
 
-    struct Utf8 {
-        char bytes[3];
-        uint8_t length;  // 0: the byte is undefined
-    };
+    using Utf8 = transcode::CharmapEntry;  // length 0: the byte is undefined
     const Utf8& decode(unsigned char b) const noexcept { return decode_[b]; }
+    const Utf8* decode_table() const noexcept { return decode_.data(); }
     bool ascii_decode_identity() const noexcept { return ascii_decode_identity_; }
     bool ascii_encode_identity() const noexcept { return ascii_encode_identity_; }
     // The byte for cp, or -1.
@@ -353,7 +352,10 @@ private:
         size_t i = 0;
         while (i < n) {
             const size_t end = std::min(n, i + kBlock);
-            char* w = buffer;
+            const transcode::Progress vector =
+                transcode::charmap_to_utf8(s + i, end - i, t.decode_table(), buffer, sizeof buffer);
+            i += vector.read;
+            char* w = buffer + vector.written;
             while (i < end) {
                 if (t.ascii_decode_identity()) {
                     i += copy_ascii(s, i, end, w, buffer + sizeof buffer);

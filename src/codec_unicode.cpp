@@ -16,9 +16,11 @@
 // exception `out` is restored to its size before the call.
 #include <array>
 #include <cstring>
+#include <utility>
 
 #include "codecs.h"
 #include "error.h"
+#include "transcode_simd.h"
 #include "utf8.h"
 #include "utf8_validate.h"
 
@@ -71,6 +73,12 @@ public:
         if (p_ > buf_ + sizeof buf_ - kStep) flush();
         return p_;
     }
+    // For the vector kernels, which write whole blocks: a cursor and all the
+    // free space after it, at least `want` bytes (want <= 4096).
+    std::pair<char*, size_t> space(size_t want) {
+        if (p_ + want > buf_ + sizeof buf_) flush();
+        return {p_, static_cast<size_t>(buf_ + sizeof buf_ - p_)};
+    }
     void advance(char* p) noexcept { p_ = p; }
     // Copies s[i, i + 16) and advances i if those are sixteen ASCII bytes.
     bool copy_ascii16(const u8* s, size_t& i, size_t n) {
@@ -98,6 +106,20 @@ private:
 };
 
 inline char* put_utf8(char* o, uint32_t cp) noexcept { return o + utf8::encode(cp, o); }
+
+// Runs a transcode_simd.h kernel, kernel(input, size, out, capacity), over
+// s[i, n) through the sink until it stops for want of input it can convert,
+// not of room; returns where it stopped.
+template <class Kernel>
+size_t run_kernel(Sink& sink, const u8* s, size_t i, size_t n, Kernel kernel) {
+    for (;;) {
+        auto [o, capacity] = sink.space(transcode::kMinRoom);
+        const transcode::Progress p = kernel(s + i, n - i, o, capacity);
+        sink.advance(o + p.written);
+        i += p.read;
+        if (capacity - p.written >= transcode::kMinRoom) return i;
+    }
+}
 
 // What a byte allows as the start of a UTF-8 sequence: its length (0: not a
 // lead byte, 1: ASCII), the range of the second byte (narrower after E0, ED,
@@ -385,8 +407,15 @@ size_t decode_utf16(std::string_view data, size_t q, ByteOrder order, bool final
     // Four ASCII units at a time: the high byte of each is zero and the low one < 0x80.
     const uint64_t ascii_mask = order == ByteOrder::Little ? 0xff80ff80ff80ff80ull : 0x80ff80ff80ff80ffull;
     Sink sink(out);
+    // Up to the next surrogate, in vector blocks; the loop below does the rest.
+    auto vector_run = [&] {
+        q = run_kernel(sink, s, q, e, [order](const u8* p, size_t n, char* o, size_t capacity) {
+            return transcode::utf16_to_utf8(p, n, order == ByteOrder::Big, o, capacity);
+        });
+    };
     for (;;) {
         enum { End, Truncated, UnexpectedEnd, IllegalEncoding, IllegalSurrogate } status = End;
+        vector_run();
         while (e - q >= 2) {
             char* o = sink.room();
             if (!kBigEndianHost && e - q >= 8 && !(load64(s + q) & ascii_mask)) {
@@ -420,6 +449,8 @@ size_t decode_utf16(std::string_view data, size_t q, ByteOrder order, bool final
                 break;
             }
             sink.advance(put_utf8(o, 0x10000 + ((ch - 0xd800) << 10) + (ch2 - 0xdc00)));
+            // Not for a run of surrogate pairs, where the kernel could not start.
+            if (e - q >= 2 && !is_surrogate(unit16(s + q, order))) vector_run();
         }
         if (status == End && q != e) status = Truncated;
         size_t start = 0, end = 0;
@@ -596,7 +627,7 @@ void decode_latin1(std::string_view data, std::string& out) {
     const auto* s = reinterpret_cast<const u8*>(data.data());
     const size_t n = data.size();
     Sink sink(out);
-    size_t i = 0;
+    size_t i = run_kernel(sink, s, 0, n, transcode::latin1_to_utf8);
     while (i < n) {
         if (sink.copy_ascii16(s, i, n)) continue;
         char* o = sink.room();

@@ -1,0 +1,430 @@
+#include "transcode_simd.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define PYIO_TRANSCODE_AVX2 1
+#endif
+
+namespace pyio::transcode {
+
+#ifdef PYIO_TRANSCODE_AVX2
+namespace {
+
+// The AVX2 kernels build, for a 128-bit lane of characters, one word each
+// holding its UTF-8 bytes in order, then squeeze out the unused bytes with
+// one shuffle chosen by which words are longer than one byte.
+struct PackTable {
+    alignas(16) unsigned char shuffle[256][16];
+    unsigned char length[256];
+};
+
+// Eight 16-bit words of one or two bytes: bit k of the index says word k has two.
+constexpr PackTable make_pack12() {
+    PackTable t{};
+    for (unsigned m = 0; m < 256; ++m) {
+        unsigned o = 0;
+        for (unsigned k = 0; k < 8; ++k) {
+            t.shuffle[m][o++] = static_cast<unsigned char>(2 * k);
+            if (m >> k & 1) t.shuffle[m][o++] = static_cast<unsigned char>(2 * k + 1);
+        }
+        t.length[m] = static_cast<unsigned char>(o);
+        for (; o < 16; ++o) t.shuffle[m][o] = 0x80;
+    }
+    return t;
+}
+
+// Four 32-bit words of one to three bytes: bit k of the index says word k
+// has two or more, bit k + 4 that it has three.
+constexpr PackTable make_pack123() {
+    PackTable t{};
+    for (unsigned m = 0; m < 256; ++m) {
+        unsigned o = 0;
+        for (unsigned k = 0; k < 4; ++k) {
+            const bool three = m >> (k + 4) & 1, two = three || (m >> k & 1);
+            t.shuffle[m][o++] = static_cast<unsigned char>(4 * k);
+            if (two) t.shuffle[m][o++] = static_cast<unsigned char>(4 * k + 1);
+            if (three) t.shuffle[m][o++] = static_cast<unsigned char>(4 * k + 2);
+        }
+        t.length[m] = static_cast<unsigned char>(o);
+        for (; o < 16; ++o) t.shuffle[m][o] = 0x80;
+    }
+    return t;
+}
+
+constexpr PackTable kPack12 = make_pack12();
+constexpr PackTable kPack123 = make_pack123();
+
+// Stores lane's bytes that the table's entry `index` keeps at out (all
+// sixteen bytes are written); returns how many count.
+__attribute__((target("avx2"))) inline size_t pack(const PackTable& t, __m128i lane, unsigned index, char* out) {
+    const __m128i shuffle = _mm_load_si128(reinterpret_cast<const __m128i*>(t.shuffle[index]));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_shuffle_epi8(lane, shuffle));
+    return t.length[index];
+}
+
+// Sixteen values below 0x800 (16-bit, in order) as UTF-8 at out, given
+// which are 0x80 or more as words of ones (wide) and as bits (bit k: value
+// k).  Writes at most 48 bytes; returns how many count.
+__attribute__((target("avx2"))) inline size_t put_utf8_12(__m256i v, __m256i wide, unsigned wide_bits, char* out) {
+    const __m256i lead = _mm256_or_si256(_mm256_srli_epi16(v, 6), _mm256_set1_epi16(0xc0));
+    const __m256i cont = _mm256_or_si256(_mm256_and_si256(v, _mm256_set1_epi16(0x3f)), _mm256_set1_epi16(0x80));
+    const __m256i words = _mm256_blendv_epi8(v, _mm256_or_si256(lead, _mm256_slli_epi16(cont, 8)), wide);
+    size_t n = pack(kPack12, _mm256_castsi256_si128(words), wide_bits & 0xff, out);
+    return n + pack(kPack12, _mm256_extracti128_si256(words, 1), wide_bits >> 8 & 0xff, out + n);
+}
+
+// Eight 32-bit words of UTF-8, bytes in order from the lowest, as packed
+// UTF-8 at out, given which have two or more bytes (bit k: word k) and
+// which three.  Writes at most 28 bytes; returns how many count.
+__attribute__((target("avx2"))) inline size_t put_packed_123(__m256i words, unsigned two, unsigned three, char* out) {
+    size_t n = pack(kPack123, _mm256_castsi256_si128(words), (two & 0xf) | (three & 0xf) << 4, out);
+    return n + pack(kPack123, _mm256_extracti128_si256(words, 1), (two >> 4 & 0xf) | (three >> 4 & 0xf) << 4, out + n);
+}
+
+// Eight values below 0x10000 (32-bit, in order) as UTF-8 at out, as
+// put_packed_123.  Surrogates come out as their generalized UTF-8.
+__attribute__((target("avx2"))) inline size_t put_utf8_123(__m256i v, unsigned two, unsigned three, char* out) {
+    const __m256i low6 = _mm256_set1_epi32(0x3f), cont = _mm256_set1_epi32(0x80);
+    const __m256i last = _mm256_or_si256(_mm256_and_si256(v, low6), cont);
+    const __m256i middle = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(v, 6), low6), cont);
+    const __m256i as2 = _mm256_or_si256(_mm256_or_si256(_mm256_srli_epi32(v, 6), _mm256_set1_epi32(0xc0)),
+                                        _mm256_slli_epi32(last, 8));
+    const __m256i as3 = _mm256_or_si256(_mm256_or_si256(_mm256_srli_epi32(v, 12), _mm256_set1_epi32(0xe0)),
+                                        _mm256_or_si256(_mm256_slli_epi32(middle, 8), _mm256_slli_epi32(last, 16)));
+    __m256i words = _mm256_blendv_epi8(v, as2, _mm256_cmpgt_epi32(v, _mm256_set1_epi32(0x7f)));
+    words = _mm256_blendv_epi8(words, as3, _mm256_cmpgt_epi32(v, _mm256_set1_epi32(0x7ff)));
+    return put_packed_123(words, two, three, out);
+}
+
+// The UTF-8 length of the first `count` characters of a block, given which
+// have two or more bytes and which three.
+inline size_t prefix_length(unsigned count, unsigned two, unsigned three) {
+    const unsigned keep = (1u << count) - 1;
+    return count + static_cast<size_t>(__builtin_popcount(two & keep) + __builtin_popcount(three & keep));
+}
+
+// Bit k of the result: 16-bit lane k of a (a comparison: all ones or zeros).
+__attribute__((target("avx2"))) inline unsigned mask16(__m256i a) {
+    const auto m = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_packs_epi16(a, a)));
+    return (m & 0xff) | (m >> 8 & 0xff00);
+}
+
+// Bit k of the result: 32-bit lane k of a (a comparison: all ones or zeros).
+__attribute__((target("avx2"))) inline unsigned mask32(__m256i a) {
+    return static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(a)));
+}
+
+bool has_avx2() noexcept {
+    static const bool yes = __builtin_cpu_supports("avx2");
+    return yes;
+}
+
+bool has_avx512() noexcept {
+    static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                            __builtin_cpu_supports("avx512vl") &&
+                            __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2") &&
+                            __builtin_cpu_supports("popcnt");
+    return yes;
+}
+
+}  // namespace
+
+// The kernels, each for machines with its instruction set.  Not static, so
+// that the tests find each by name and try it whichever one runs here.
+namespace avx2 {
+
+__attribute__((target("avx2"))) Progress latin1_to_utf8(const unsigned char* s, size_t n, char* out,
+                                                             size_t capacity) noexcept {
+    size_t i = 0, w = 0;
+    while (i + 32 <= n && capacity - w >= 64) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+        const auto high = static_cast<unsigned>(_mm256_movemask_epi8(v));
+        if (high == 0) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + w), v);
+            w += 32;
+        } else {
+            for (unsigned half = 0; half < 2; ++half) {
+                const __m256i x =
+                    _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 16 * half)));
+                const __m256i wide = _mm256_cmpgt_epi16(x, _mm256_set1_epi16(0x7f));
+                w += put_utf8_12(x, wide, high >> (16 * half) & 0xffff, out + w);
+            }
+        }
+        i += 32;
+    }
+    return {i, w};
+}
+
+__attribute__((target("avx2"))) Progress utf16_to_utf8(const unsigned char* s, size_t n, bool big_endian,
+                                                            char* out, size_t capacity) noexcept {
+    const __m256i swap = _mm256_setr_epi8(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14, 1, 0, 3, 2, 5, 4, 7,
+                                          6, 9, 8, 11, 10, 13, 12, 15, 14);
+    size_t i = 0, w = 0;
+    while (i + 32 <= n && capacity - w >= 64) {
+        __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+        if (big_endian) v = _mm256_shuffle_epi8(v, swap);
+        if (_mm256_testz_si256(v, _mm256_set1_epi16(static_cast<short>(0xff80)))) {
+            // ASCII: the low bytes, lane by lane, then the lanes together.
+            const __m256i bytes = _mm256_permute4x64_epi64(_mm256_packus_epi16(v, v), 0x08);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + w), _mm256_castsi256_si128(bytes));
+            w += 16;
+            i += 32;
+            continue;
+        }
+        const __m256i wide = _mm256_cmpeq_epi16(_mm256_max_epu16(v, _mm256_set1_epi16(0x80)), v);
+        if (_mm256_testz_si256(v, _mm256_set1_epi16(static_cast<short>(0xf800)))) {
+            w += put_utf8_12(v, wide, mask16(wide), out + w);
+            i += 32;
+            continue;
+        }
+        const unsigned two = mask16(wide);
+        const unsigned three = mask16(_mm256_cmpeq_epi16(_mm256_max_epu16(v, _mm256_set1_epi16(0x800)), v));
+        const unsigned surrogates = mask16(_mm256_cmpeq_epi16(
+            _mm256_and_si256(v, _mm256_set1_epi16(static_cast<short>(0xf800))),
+            _mm256_set1_epi16(static_cast<short>(0xd800))));
+        const unsigned count = surrogates ? static_cast<unsigned>(__builtin_ctz(surrogates)) : 16;
+        if (count == 0) break;
+        size_t written =
+            put_utf8_123(_mm256_cvtepu16_epi32(_mm256_castsi256_si128(v)), two & 0xff, three & 0xff, out + w);
+        if (count > 8)
+            written += put_utf8_123(_mm256_cvtepu16_epi32(_mm256_extracti128_si256(v, 1)), two >> 8, three >> 8,
+                                    out + w + written);
+        if (count < 16) {
+            // Stop before the surrogate; what was written for it and after is not kept.
+            w += prefix_length(count, two, three);
+            i += 2 * count;
+            break;
+        }
+        w += written;
+        i += 32;
+    }
+    return {i, w};
+}
+
+__attribute__((target("avx2"))) Progress charmap_to_utf8(const unsigned char* s, size_t n,
+                                                              const CharmapEntry* table, char* out,
+                                                              size_t capacity) noexcept {
+    const auto* entries = reinterpret_cast<const int*>(table);
+    size_t i = 0, w = 0;
+    while (i + 32 <= n && capacity - w >= 128) {
+        for (unsigned group = 0; group < 32; group += 8) {
+            const __m256i bytes =
+                _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(s + i + group)));
+            const __m256i words = _mm256_i32gather_epi32(entries, bytes, 4);
+            const __m256i length = _mm256_srli_epi32(words, 24);
+            const unsigned two = mask32(_mm256_cmpgt_epi32(length, _mm256_set1_epi32(1)));
+            const unsigned three = mask32(_mm256_cmpgt_epi32(length, _mm256_set1_epi32(2)));
+            const unsigned undefined = mask32(_mm256_cmpeq_epi32(length, _mm256_setzero_si256()));
+            const size_t written = put_packed_123(words, two, three, out + w);
+            if (undefined) {
+                const auto count = static_cast<unsigned>(__builtin_ctz(undefined));
+                return {i + group + count, w + prefix_length(count, two, three)};
+            }
+            w += written;
+        }
+        i += 32;
+    }
+    return {i, w};
+}
+
+}  // namespace avx2
+
+namespace avx512 {
+
+// GCC 12's AVX-512 intrinsics warn of their own deliberately undefined
+// values (GCC bug 105593, fixed in 12.3).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+// These squeeze a block's words with one compress (VBMI2): the UTF-16 and
+// latin-1 ones keep a word's first byte and its other bytes that are not
+// zero (continuation bytes never are, padding always is), the charmap one
+// the bytes its table's lengths count.
+#define PYIO_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,popcnt")))
+
+// The rest of the input, fewer bytes than a block, in the smaller blocks of
+// AVX2 (there by implication), after `read` and `written` of this kernel's.
+inline Progress finish(Progress rest, size_t read, size_t written) {
+    return {read + rest.read, written + rest.written};
+}
+
+PYIO_AVX512 Progress latin1_to_utf8(const unsigned char* s, size_t n, char* out, size_t capacity) noexcept {
+    size_t i = 0, w = 0;
+    while (i + 32 <= n && capacity - w >= 64) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+        const __mmask32 high = _mm256_movepi8_mask(v);
+        if (high == 0) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + w), v);
+            w += 32;
+        } else {
+            // 80..FF: C2 or C3, then the byte with bit 6 cleared.
+            const __m512i x = _mm512_cvtepu8_epi16(v);
+            const __m512i two = _mm512_or_si512(_mm512_or_si512(_mm512_srli_epi16(x, 6), _mm512_set1_epi16(0xc0)),
+                                                _mm512_slli_epi16(_mm512_and_si512(x, _mm512_set1_epi16(0xbf)), 8));
+            const __m512i words = _mm512_mask_mov_epi16(x, high, two);
+            const __mmask64 keep = _mm512_test_epi8_mask(words, words) | 0x5555555555555555ull;
+            _mm512_storeu_si512(out + w, _mm512_maskz_compress_epi8(keep, words));
+            w += 32 + static_cast<size_t>(__builtin_popcount(high));
+        }
+        i += 32;
+    }
+    return {i, w};
+}
+
+PYIO_AVX512 Progress utf16_to_utf8(const unsigned char* s, size_t n, bool big_endian, char* out,
+                                   size_t capacity) noexcept {
+    const __m512i swap = _mm512_broadcast_i32x4(_mm_setr_epi8(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+    const __m512i low6 = _mm512_set1_epi16(0x3f), cont = _mm512_set1_epi16(0x80);
+    size_t i = 0, w = 0;
+    while (i + 64 <= n && capacity - w >= 128) {
+        __m512i v = _mm512_loadu_si512(s + i);
+        if (big_endian) v = _mm512_shuffle_epi8(v, swap);
+        const __mmask32 wide = _mm512_test_epi16_mask(v, _mm512_set1_epi16(static_cast<short>(0xff80)));
+        if (wide == 0) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + w), _mm512_cvtepi16_epi8(v));
+            w += 32;
+            i += 64;
+            continue;
+        }
+        const __mmask32 three = _mm512_test_epi16_mask(v, _mm512_set1_epi16(static_cast<short>(0xf800)));
+        if (three == 0) {
+            const __m512i lead = _mm512_or_si512(_mm512_srli_epi16(v, 6), _mm512_set1_epi16(0xc0));
+            const __m512i last = _mm512_or_si512(_mm512_and_si512(v, low6), cont);
+            const __m512i words = _mm512_mask_mov_epi16(v, wide, _mm512_or_si512(lead, _mm512_slli_epi16(last, 8)));
+            const __mmask64 keep = _mm512_test_epi8_mask(words, words) | 0x5555555555555555ull;
+            _mm512_storeu_si512(out + w, _mm512_maskz_compress_epi8(keep, words));
+            w += 32 + static_cast<size_t>(__builtin_popcount(wide));
+            i += 64;
+            continue;
+        }
+        const __mmask32 surrogates = _mm512_cmpeq_epi16_mask(
+            _mm512_and_si512(v, _mm512_set1_epi16(static_cast<short>(0xf800))),
+            _mm512_set1_epi16(static_cast<short>(0xd800)));
+        const unsigned count = surrogates ? static_cast<unsigned>(__builtin_ctz(surrogates)) : 32;
+        // Sixteen at a time as 32-bit words, up to the surrogate.
+        for (unsigned half = 0; half < 2 && 16 * half < count; ++half) {
+            const __m512i u = _mm512_cvtepu16_epi32(half ? _mm512_extracti64x4_epi64(v, 1) : _mm512_castsi512_si256(v));
+            const __m512i low6x = _mm512_set1_epi32(0x3f), contx = _mm512_set1_epi32(0x80);
+            const __m512i last = _mm512_or_si512(_mm512_and_si512(u, low6x), contx);
+            const __m512i middle = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(u, 6), low6x), contx);
+            const __m512i as2 = _mm512_or_si512(_mm512_or_si512(_mm512_srli_epi32(u, 6), _mm512_set1_epi32(0xc0)),
+                                                _mm512_slli_epi32(last, 8));
+            const __m512i as3 =
+                _mm512_or_si512(_mm512_or_si512(_mm512_srli_epi32(u, 12), _mm512_set1_epi32(0xe0)),
+                                _mm512_or_si512(_mm512_slli_epi32(middle, 8), _mm512_slli_epi32(last, 16)));
+            __m512i words = _mm512_mask_mov_epi32(u, static_cast<__mmask16>(wide >> (16 * half)), as2);
+            words = _mm512_mask_mov_epi32(words, static_cast<__mmask16>(three >> (16 * half)), as3);
+            __mmask64 keep = _mm512_test_epi8_mask(words, words) | 0x1111111111111111ull;
+            if (count < 16 * half + 16) keep &= (1ull << (4 * (count - 16 * half))) - 1;
+            _mm512_storeu_si512(out + w, _mm512_maskz_compress_epi8(keep, words));
+            w += static_cast<size_t>(__builtin_popcountll(keep));
+        }
+        i += 2 * count;
+        if (count < 32) return {i, w};
+    }
+    return finish(avx2::utf16_to_utf8(s + i, n - i, big_endian, out + w, capacity - w), i, w);
+}
+
+// The order of a block's 64 bytes that makes the four unpacks below leave
+// bytes 16k..16k+15 in words of their result k, in order.
+alignas(64) constexpr unsigned char kUnpackOrder[64] = {
+    0,  1,  2,  3,  16, 17, 18, 19, 32, 33, 34, 35, 48, 49, 50, 51,  // lane 0 of result k: bytes 16k..16k+3
+    4,  5,  6,  7,  20, 21, 22, 23, 36, 37, 38, 39, 52, 53, 54, 55,  // lane 1: 16k+4..16k+7
+    8,  9,  10, 11, 24, 25, 26, 27, 40, 41, 42, 43, 56, 57, 58, 59,  // and so on
+    12, 13, 14, 15, 28, 29, 30, 31, 44, 45, 46, 47, 60, 61, 62, 63};
+
+// One byte of every entry of a 256-entry table, looked up for 64 bytes at once.
+struct Plane {
+    __m512i quarter[4];  // entries 64q..64q+63
+    PYIO_AVX512 __m512i lookup(__m512i x, __mmask64 high) const {
+        return _mm512_mask_blend_epi8(high, _mm512_permutex2var_epi8(quarter[0], x, quarter[1]),
+                                      _mm512_permutex2var_epi8(quarter[2], x, quarter[3]));
+    }
+};
+
+PYIO_AVX512 Progress charmap_to_utf8(const unsigned char* s, size_t n, const CharmapEntry* table, char* out,
+                                     size_t capacity) noexcept {
+    if (n < 64) return avx2::charmap_to_utf8(s, n, table, out, capacity);
+    // The table as four planes (the UTF-8 bytes and the length): every
+    // fourth byte, starting at p, of the 128-byte halves of each quarter.
+    Plane planes[4];
+    const auto* entries = reinterpret_cast<const unsigned char*>(table);
+    for (unsigned p = 0; p < 4; ++p) {
+        alignas(64) unsigned char pick[64] = {};
+        for (unsigned j = 0; j < 32; ++j) pick[j] = static_cast<unsigned char>(4 * j + p);
+        const __m512i every4 = _mm512_load_si512(pick);
+        for (unsigned q = 0; q < 4; ++q) {
+            const unsigned char* at = entries + 256 * q;
+            const __m512i lo = _mm512_permutex2var_epi8(_mm512_loadu_si512(at), every4, _mm512_loadu_si512(at + 64));
+            const __m512i hi =
+                _mm512_permutex2var_epi8(_mm512_loadu_si512(at + 128), every4, _mm512_loadu_si512(at + 192));
+            planes[p].quarter[q] = _mm512_inserti64x4(lo, _mm512_castsi512_si256(hi), 1);
+        }
+    }
+    const __m512i order = _mm512_load_si512(kUnpackOrder);
+    const __m512i length_of_each =
+        _mm512_broadcast_i32x4(_mm_setr_epi8(3, 3, 3, 3, 7, 7, 7, 7, 11, 11, 11, 11, 15, 15, 15, 15));
+    const __m512i byte_in_each = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3));
+    size_t i = 0, w = 0;
+    while (i + 64 <= n && capacity - w >= 256) {
+        const __m512i x = _mm512_permutexvar_epi8(order, _mm512_loadu_si512(s + i));
+        const __mmask64 high = _mm512_movepi8_mask(x);
+        const __m512i b0 = planes[0].lookup(x, high), b1 = planes[1].lookup(x, high);
+        const __m512i b2 = planes[2].lookup(x, high), length = planes[3].lookup(x, high);
+        size_t count = 64;
+        if (_mm512_testn_epi8_mask(length, length)) {
+            count = 0;
+            while (table[s[i + count]].length != 0) ++count;
+        }
+        const __m512i b01[2] = {_mm512_unpacklo_epi8(b0, b1), _mm512_unpackhi_epi8(b0, b1)};
+        const __m512i b2l[2] = {_mm512_unpacklo_epi8(b2, length), _mm512_unpackhi_epi8(b2, length)};
+        for (unsigned k = 0; k < 4 && 16 * k < count; ++k) {
+            const __m512i words = k % 2 ? _mm512_unpackhi_epi16(b01[k / 2], b2l[k / 2])
+                                        : _mm512_unpacklo_epi16(b01[k / 2], b2l[k / 2]);
+            __mmask64 keep = _mm512_cmplt_epu8_mask(byte_in_each, _mm512_shuffle_epi8(words, length_of_each));
+            if (count < 16 * k + 16) keep &= (1ull << (4 * (count - 16 * k))) - 1;
+            _mm512_storeu_si512(out + w, _mm512_maskz_compress_epi8(keep, words));
+            w += static_cast<size_t>(__builtin_popcountll(keep));
+        }
+        i += count;
+        if (count < 64) return {i, w};
+    }
+    return finish(avx2::charmap_to_utf8(s + i, n - i, table, out + w, capacity - w), i, w);
+}
+
+#undef PYIO_AVX512
+#pragma GCC diagnostic pop
+
+}  // namespace avx512
+#endif
+
+Progress latin1_to_utf8(const unsigned char* s, size_t n, char* out, size_t capacity) noexcept {
+#ifdef PYIO_TRANSCODE_AVX2
+    if (has_avx512()) return avx512::latin1_to_utf8(s, n, out, capacity);
+    if (has_avx2()) return avx2::latin1_to_utf8(s, n, out, capacity);
+#endif
+    (void)s, (void)n, (void)out, (void)capacity;
+    return {};
+}
+
+Progress utf16_to_utf8(const unsigned char* s, size_t n, bool big_endian, char* out, size_t capacity) noexcept {
+#ifdef PYIO_TRANSCODE_AVX2
+    if (has_avx512()) return avx512::utf16_to_utf8(s, n, big_endian, out, capacity);
+    if (has_avx2()) return avx2::utf16_to_utf8(s, n, big_endian, out, capacity);
+#endif
+    (void)s, (void)n, (void)big_endian, (void)out, (void)capacity;
+    return {};
+}
+
+Progress charmap_to_utf8(const unsigned char* s, size_t n, const CharmapEntry* table, char* out,
+                         size_t capacity) noexcept {
+#ifdef PYIO_TRANSCODE_AVX2
+    if (has_avx512()) return avx512::charmap_to_utf8(s, n, table, out, capacity);
+    if (has_avx2()) return avx2::charmap_to_utf8(s, n, table, out, capacity);
+#endif
+    (void)s, (void)n, (void)table, (void)out, (void)capacity;
+    return {};
+}
+
+}  // namespace pyio::transcode
