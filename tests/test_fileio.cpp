@@ -683,47 +683,6 @@ TEST(FileIO, ReadallReadsFileLargerThanDefaultBuffer) {
     EXPECT_EQ(readall_str(f.get()), "");
 }
 
-// The VmFlags line of the mapping that holds `p`, from /proc/self/smaps.
-std::string vm_flags_at(const void* p) {
-    FILE* f = std::fopen("/proc/self/smaps", "r");
-    if (!f) return "";
-    auto at = reinterpret_cast<uintptr_t>(p);
-    bool inside = false;
-    char line[512];
-    std::string flags;
-    while (std::fgets(line, sizeof line, f)) {
-        unsigned long lo, hi;
-        if (std::sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && std::strchr(line, '-') < std::strchr(line, ' ')) {
-            inside = lo <= at && at < hi;
-        } else if (inside && std::strncmp(line, "VmFlags:", 8) == 0) {
-            flags = line;
-            break;
-        }
-    }
-    std::fclose(f);
-    return flags;
-}
-
-TEST(FileIO, ReadallOfALargeFileAsksForHugePages) {
-    // A whole file read at once (and the text decoded from it) is a large
-    // buffer filled once: Bytes advises transparent huge pages for it, which
-    // the kernel shows as "hg" in the mapping's VmFlags.
-    if (::access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK) != 0) GTEST_SKIP() << "no THP";
-    TempDir dir;
-    std::string path = dir.file("f");
-    std::string data = pattern(16 << 20);
-    spit(path, data);
-    Stream f = open_file(path, "r");
-    ASSERT_TRUE(f);
-    char* out = nullptr;
-    ASSERT_EQ(pyio_readall(f.get(), &out), static_cast<int64_t>(data.size()));
-    Owned owned(out);
-    std::string flags = vm_flags_at(out + data.size() / 2);
-    ASSERT_FALSE(flags.empty());
-    EXPECT_NE(flags.find(" hg"), std::string::npos) << flags;
-    EXPECT_TRUE(std::memcmp(out, data.data(), data.size()) == 0);
-}
-
 TEST(FileIO, ReadallStartsAtCurrentPosition) {
     TempDir dir;
     std::string path = dir.file("f");
