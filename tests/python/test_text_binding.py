@@ -118,6 +118,34 @@ class TextIOWrapperTest(TextCase):
                   lambda f: f.tell(), lambda f: f.seek(0, 1), lambda f: f.tell(),
                   lambda f: f.seek(0), lambda f: f.tell(), lambda f: [*f], lambda f: f.tell())
 
+    def test_chunks_come_from_read1_of_a_buffered_reader(self):
+        # A TextIOWrapper reads its buffer with read1(): over a
+        # BufferedReader whose raw stream returns short reads, each chunk is
+        # one raw read, so the raw reads and the chunk an error falls in (its
+        # position) are io's.
+        data = b"a" * 300 + b"\x81" + b"b" * 300   # cp1252 has no 0x81
+
+        def make(m):
+            class Raw(m.RawIOBase):
+                def __init__(self):
+                    self.pos, self.sizes = 0, []
+
+                def readable(self):
+                    return True
+
+                def readinto(self, b):
+                    n = min(len(b), 70, len(data) - self.pos)
+                    self.sizes.append((len(b), n))
+                    b[:n] = data[self.pos:self.pos + n]
+                    self.pos += n
+                    return n
+            return m.TextIOWrapper(m.BufferedReader(Raw(), buffer_size=64), encoding="cp1252")
+
+        # (Not the raw reads of the read() at the end: RawIOBase.readall()
+        # asks for DEFAULT_BUFFER_SIZE, 128 KiB here and 8 KiB in 3.11's io.)
+        self.same_text(make, lambda f: f.read(100), lambda f: f.read(5), lambda f: f.read(300),
+                       lambda f: list(f.buffer.raw.sizes), lambda f: f.read())
+
     def test_writes_translate_newlines(self):
         for newline in (None, "", "\n", "\r", "\r\n"):
             self.same(lambda m: wrapper(m, newline=newline),

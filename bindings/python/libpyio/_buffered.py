@@ -139,6 +139,12 @@ class _Buffered(_BufferedBase):
     """BufferedReader, BufferedWriter and BufferedRandom: one raw stream."""
 
     __slots__ = ("_pyio_raw", "_pyio_stream")
+    # Its close(), seek() and truncate() add io's argument conversions and
+    # checks before the library's; called by the library itself (a
+    # TextIOWrapper over this object) they are the library's own, so the
+    # wrapper shares this object's handle and reads it with read1(), as
+    # io's TextIOWrapper does, rather than through Python callbacks.
+    _pyio_native = True
     _pyio_new = None        # the library's constructor
     _pyio_asks = ()         # the raw methods io's constructor calls first
     _pyio_writes = False
