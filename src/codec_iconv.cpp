@@ -5,9 +5,14 @@
 // converted by iconv in large pieces, with CPython's behaviour layered on top:
 // the byte ranges and reasons of its decoding errors, its tables where glibc's
 // differ (codec_iconv.h), and for the ISO-2022 family its interpretation of
-// escape sequences.  The ISO-2022 decoder reads the escape sequences itself and
-// hands iconv only runs of one character set, so the shift state at every
-// character boundary is known here and fits in DecoderState::flags.
+// escape sequences.  Python's stateless multibyte codecs (shift_jis, gbk,
+// big5, euc_kr ...) decode most text through a table of their one- and
+// two-byte sequences, derived once per codec from that iconv decoder itself,
+// which takes over wherever the table does not know the sequence: errors,
+// pending bytes and the rare forms stay its business (MultibyteTable).  The
+// ISO-2022 decoder reads the escape sequences itself and hands iconv only
+// runs of one character set, so the shift state at every character boundary
+// is known here and fits in DecoderState::flags.
 //
 // Each decoder and encoder owns its iconv_t; codec objects only hold immutable
 // tables, which decoders and encoders share through a shared_ptr.
@@ -40,9 +45,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bitset>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -82,6 +89,9 @@ constexpr unsigned char ESC = 0x1b, SO = 0x0e, SI = 0x0f, LF = 0x0a;
 // that the per-call cost vanishes, small enough that finding the bytes behind
 // a character to correct (re-converting from the slice's start) stays cheap.
 constexpr size_t kSlice = 64 * 1024;
+// What iconv converts between two runs of a decoding table (MultibyteTable),
+// at least: the sequence the table does not know, and perhaps a few more.
+constexpr size_t kBriefSlice = 16;
 // setstate() accepts at most this many pending bytes (CPython's multibyte
 // decoders keep at most 8).
 constexpr size_t kMaxPending = 16;
@@ -989,13 +999,109 @@ void open_or_throw(const Iconv& cd) {
 }
 
 // ---------------------------------------------------------------------------
+// Stateless CPython multibyte codecs: a decoding table taken from the decoder
+// ---------------------------------------------------------------------------
+
+// What IconvDecoder makes of each sequence of one or two bytes of a stateless
+// multibyte codec (shift_jis, gbk, big5, euc_kr ...), asked of the decoder
+// itself, one sequence at a time, so that table and decoder agree by
+// construction.  A sequence is in the table when it decodes, alone and
+// final, to one BMP character.  Everything else -- errors, incomplete input,
+// several characters, astral ones, and every sequence whose meaning depends
+// on the bytes after it (EUC-JP's 0x8F three-byte forms, GB18030's four-byte
+// ones, EUC-KR's make-up sequences after A4D4) -- is left to the decoder.
+//
+// Why a hit may be decoded from the table wherever it starts in the input:
+// these codecs are prefix codes whose sequence length the lead byte decides
+// (GB18030's the second byte, which the table knows), the decoder keeps no
+// state between sequences, and none of its corrections looks past the
+// sequence in hand but those above.  So the decoder, reaching a hit, writes
+// what the table holds and goes on after it.
+class MultibyteTable {
+public:
+    using Utf8 = transcode::CharmapEntry;  // length 0: left to the decoder
+
+    // The table of the codec `profile` describes; nullptr for any codec but
+    // Python's stateless multibyte ones.
+    static std::shared_ptr<const MultibyteTable> build(const std::shared_ptr<const IconvProfile>& profile);
+    static bool applies(const IconvProfile& p) {
+        return p.state == Statefulness::None && p.lead != Lead::Generic;
+    }
+
+    // Decodes data from `pos` as long as the table knows the sequences,
+    // appending to `out`.  Returns where it stopped: data.size(), a sequence
+    // left to the decoder, or a lead byte that ends the data.
+    size_t decode(std::string_view data, size_t pos, std::string& out) const;
+
+private:
+    std::array<Utf8, 256> single_{};
+    std::array<int32_t, 256> row_{};  // of a lead byte: its offset in pairs_; else -1
+    std::vector<Utf8> pairs_;
+    bool ascii_identity_ = false;
+};
+
+// Bytes decoded through a MultibyteTable since the program started (tests
+// check that the table is in use).
+std::atomic<uint64_t> g_table_decoded{0};
+
+size_t MultibyteTable::decode(std::string_view data, size_t pos, std::string& out) const {
+    const auto* s = reinterpret_cast<const unsigned char*>(data.data());
+    const size_t n = data.size(), start = pos;
+    char buffer[kStackOutput];
+    char* const full = buffer + sizeof buffer - 8;  // room for 8 more bytes
+    bool stuck = false;
+    while (pos < n && !stuck) {
+        char* w = buffer;
+        while (w < full && pos < n) {
+            const unsigned char c = s[pos];
+            if (c < 0x80 && ascii_identity_ && pos + 8 <= n) {
+                uint64_t word;
+                std::memcpy(&word, s + pos, 8);
+                if (!(word & 0x8080808080808080ull)) {
+                    std::memcpy(w, &word, 8);
+                    w += 8;
+                    pos += 8;
+                    continue;
+                }
+            }
+            const Utf8* e;
+            size_t length;
+            if (row_[c] < 0) {
+                e = &single_[c];
+                length = 1;
+            } else if (pos + 1 < n) {
+                e = &pairs_[static_cast<size_t>(row_[c]) + s[pos + 1]];
+                length = 2;
+            } else {
+                stuck = true;
+                break;
+            }
+            if (e->length == 0) {
+                stuck = true;
+                break;
+            }
+            std::memcpy(w, e, 4);
+            w += e->length;
+            pos += length;
+        }
+        out.append(buffer, static_cast<size_t>(w - buffer));
+    }
+    g_table_decoded.fetch_add(pos - start, std::memory_order_relaxed);
+    return pos;
+}
+
+// ---------------------------------------------------------------------------
 // Decoding through iconv: stateless charsets and stateful ones without escapes
 // ---------------------------------------------------------------------------
 
 class IconvDecoder final : public Decoder {
 public:
-    IconvDecoder(std::shared_ptr<const IconvProfile> profile, ErrorHandler errors)
-        : profile_(std::move(profile)), p_(*profile_), errors_(errors), cd_("UTF-8", p_.iconv_name) {
+    // With a table, the sequences it knows are decoded from it, the rest
+    // as without.
+    IconvDecoder(std::shared_ptr<const IconvProfile> profile, ErrorHandler errors,
+                 std::shared_ptr<const MultibyteTable> table = nullptr)
+        : profile_(std::move(profile)), p_(*profile_), errors_(errors), table_(std::move(table)),
+          cd_("UTF-8", p_.iconv_name) {
         open_or_throw(cd_);
     }
 
@@ -1009,8 +1115,19 @@ public:
             try {
                 size_t pos = 0;
                 while (pos < data.size()) {
-                    Stop stop = convert(data, pos, out);
+                    if (table_) {
+                        const size_t from = pos;
+                        pos = table_->decode(data, pos, out);
+                        if (pos == data.size()) break;
+                        // Where the table knows little (GB18030's four-byte
+                        // forms in a row), iconv takes ever larger pieces.
+                        brief_ = pos - from < 64 ? std::min(kSlice, 2 * brief_) : kBriefSlice;
+                    }
+                    // After the table, iconv takes over for a sequence or
+                    // more and hands back where it paused, between two.
+                    Stop stop = convert(data, pos, out, table_ ? brief_ : 0);
                     if (stop == Stop::Done) break;
+                    if (stop == Stop::Paused) continue;
                     if (!at_stop(data, pos, final, stop, out)) {
                         pending_.assign(data.substr(pos));
                         break;
@@ -1061,7 +1178,7 @@ public:
     }
 
 private:
-    enum class Stop { Done, Illegal, Incomplete, Rejected };
+    enum class Stop { Done, Paused, Illegal, Incomplete, Rejected };
 
     // After a decode() that failed (see pending_after_failure); the shift
     // state stays where the decoding stopped.
@@ -1072,11 +1189,13 @@ private:
             setstate(DecoderState{std::move(pending), getstate().flags});
     }
 
-    // Converts data from pos until the end or a sequence that needs a look.
-    Stop convert(std::string_view data, size_t& pos, std::string& out) {
+    // Converts data from pos until the end or a sequence that needs a look;
+    // with `brief` bytes (not 0), pauses after them, on a sequence boundary.
+    Stop convert(std::string_view data, size_t& pos, std::string& out, size_t brief = 0) {
         const bool fixes = !p_.dfix.flagged.empty();
+        const size_t start = pos;
         while (pos < data.size()) {
-            const size_t end = std::min(data.size(), pos + slice_);
+            const size_t end = std::min(data.size(), pos + (brief ? std::min(brief, slice_) : slice_));
             const size_t o0 = out.size();
             Converted r = cd_.convert(data.substr(pos, end - pos), out);
             if (p_.state == Statefulness::ShiftOut) track_shift(data.substr(pos, r.consumed));
@@ -1087,15 +1206,23 @@ private:
                     // Where these are frequent, convert less at a time.
                     slice_ = std::max<size_t>(64, slice_ / 4);
                     if (!locate(data, pos, o0, k, out)) return Stop::Rejected;
+                    if (brief) return Stop::Paused;
                     continue;
                 }
                 replace_direct(out, o0);
                 slice_ = std::min(kSlice, slice_ * 2);
             }
             pos += r.consumed;
-            if (r.error == 0) continue;
+            if (r.error == 0) {
+                if (brief) return Stop::Paused;
+                continue;
+            }
             // A slice that ends inside a character is no reason to stop.
-            if (r.error == EINVAL && end < data.size()) continue;
+            if (r.error == EINVAL && end < data.size()) {
+                if (brief && pos > start) return Stop::Paused;
+                brief = 0;  // a character longer than `brief` bytes
+                continue;
+            }
             if (r.error == EILSEQ) pos -= skipped_over(data, pos, r.consumed);
             return r.error == EINVAL ? Stop::Incomplete : Stop::Illegal;
         }
@@ -1240,14 +1367,65 @@ private:
     std::shared_ptr<const IconvProfile> profile_;
     const IconvProfile& p_;
     ErrorHandler errors_;
+    std::shared_ptr<const MultibyteTable> table_;
     Iconv cd_;
     std::string pending_;
     size_t slice_ = kSlice;
+    size_t brief_ = kBriefSlice;  // what convert() takes between two runs of the table
     size_t rejected_length_ = 1;  // of the sequence locate() found Python rejects
     std::unique_ptr<Iconv> eucjp_;  // jisx0212_fallback, made when first needed
     bool shifted_ = false;  // ShiftOut: iconv is between SO and SI
     bool dirty_ = false;    // Opaque: iconv has consumed something since reset
 };
+
+std::shared_ptr<const MultibyteTable> MultibyteTable::build(
+    const std::shared_ptr<const IconvProfile>& profile) {
+    if (!applies(*profile)) return nullptr;
+    const Lead lead = profile->lead;
+    // Where strict raises, surrogateescape writes a lone surrogate (or raises,
+    // or keeps bytes pending), which no decoded character is; elsewhere the
+    // two decode alike.  It only spares the cost of raising.
+    IconvDecoder decoder(profile, ErrorHandler::SurrogateEscape);
+    auto entry = [&decoder](const unsigned char* seq, size_t length) -> Utf8 {
+        std::string text;
+        decoder.reset();
+        try {
+            decoder.decode({reinterpret_cast<const char*>(seq), length}, true, text);
+        } catch (const Error&) {
+            return {};
+        }
+        if (!decoder.getstate().pending.empty() || text.empty() || text.size() > 3) return {};
+        size_t i = 0;
+        const int32_t cp = utf8::decode(text, i);
+        if (cp < 0 || i != text.size() || (cp >= 0xd800 && cp < 0xe000)) return {};
+        Utf8 e{};
+        std::memcpy(e.bytes, text.data(), text.size());
+        e.length = static_cast<uint8_t>(text.size());
+        return e;
+    };
+    auto t = std::make_shared<MultibyteTable>();
+    t->row_.fill(-1);
+    for (unsigned b = 0; b < 256; ++b) {
+        unsigned char seq[2] = {static_cast<unsigned char>(b), 0};
+        const size_t need = python_need(lead, seq, 1);
+        if (need == 1) {
+            t->single_[b] = entry(seq, 1);
+        } else if (need == 2) {
+            t->row_[b] = static_cast<int32_t>(t->pairs_.size());
+            for (unsigned trail = 0; trail < 256; ++trail) {
+                seq[1] = static_cast<unsigned char>(trail);
+                // Longer forms that start so (GB18030, EUC-KR's make-up) are the decoder's.
+                t->pairs_.push_back(python_need(lead, seq, 2) == 2 ? entry(seq, 2) : Utf8{});
+            }
+        }
+        // A lead byte of longer sequences (EUC-JP's 0x8F) is the decoder's.
+    }
+    t->ascii_identity_ = true;
+    for (unsigned b = 0; b < 0x80; ++b)
+        if (t->row_[b] >= 0 || t->single_[b].length != 1 || t->single_[b].bytes[0] != static_cast<char>(b))
+            t->ascii_identity_ = false;
+    return t;
+}
 
 // ---------------------------------------------------------------------------
 // Decoding ISO-2022
@@ -1905,6 +2083,12 @@ public:
     std::unique_ptr<Decoder> decoder(ErrorHandler errors) const override {
         if (profile_->state == Statefulness::Iso2022)
             return std::make_unique<Iso2022Decoder>(profile_, errors);
+        return std::make_unique<IconvDecoder>(profile_, errors, table());
+    }
+    // The decoder without a decoding table, whatever the codec.
+    std::unique_ptr<Decoder> decoder_without_table(ErrorHandler errors) const {
+        if (profile_->state == Statefulness::Iso2022)
+            return std::make_unique<Iso2022Decoder>(profile_, errors);
         return std::make_unique<IconvDecoder>(profile_, errors);
     }
     std::unique_ptr<Encoder> encoder(ErrorHandler errors) const override {
@@ -1913,10 +2097,34 @@ public:
     }
 
 private:
+    // Built when the first decoder is made: most programs never decode most codecs.
+    std::shared_ptr<const MultibyteTable> table() const {
+        if (!MultibyteTable::applies(*profile_)) return nullptr;
+        std::call_once(table_once_, [this] { table_ = MultibyteTable::build(profile_); });
+        return table_;
+    }
+
     std::shared_ptr<const IconvProfile> profile_;
+    mutable std::once_flag table_once_;
+    mutable std::shared_ptr<const MultibyteTable> table_;
 };
 
 }  // namespace
+
+// For tests, which reach them through the library's symbol table: the
+// decoder of an iconv codec (made by make_iconv_codec) as it decodes without
+// a table, to compare with the one that has it; and how many bytes decoders
+// have decoded through tables.
+std::unique_ptr<Decoder> iconv_decoder_without_table(const Codec& codec, ErrorHandler errors);
+uint64_t iconv_table_decoded_bytes() noexcept;
+
+std::unique_ptr<Decoder> iconv_decoder_without_table(const Codec& codec, ErrorHandler errors) {
+    const auto* iconv = dynamic_cast<const IconvCodec*>(&codec);
+    if (!iconv) throw value_error("not an iconv codec: " + codec.name());
+    return iconv->decoder_without_table(errors);
+}
+
+uint64_t iconv_table_decoded_bytes() noexcept { return g_table_decoded.load(std::memory_order_relaxed); }
 
 // An empty name would be iconv's name for the locale's charset.
 std::unique_ptr<Codec> make_charmap_codec(std::string python_name, std::string_view iconv_name) {
