@@ -12,9 +12,9 @@ namespace pyio::utf8 {
 #ifdef PYIO_UTF8_AVX2
 namespace {
 
-// Each 32-byte block is checked against the three bytes before it: every
-// error shows as a bit in (what the byte pairs say) ^ (what 3- and 4-byte
-// leads two or three bytes back require).  Error classes, as bits:
+// Each block is checked against the three bytes before it: every error
+// shows as a bit in (what the byte pairs say) ^ (what 3- and 4-byte leads
+// two or three bytes back require).  Error classes, as bits:
 constexpr char kTooShort = 1 << 0;   // a lead or ASCII followed by a lead or ASCII where a continuation belongs
 constexpr char kTooLong = 1 << 1;    // ASCII followed by a continuation
 constexpr char kOverlong3 = 1 << 2;  // E0 80..9F
@@ -25,56 +25,78 @@ constexpr char kTooLarge1000 = 1 << 6;
 constexpr char kOverlong4 = 1 << 6;  // F0 80..8F
 constexpr char kTwoConts = static_cast<char>(1 << 7);  // two continuations: right only as 3rd/4th byte
 constexpr char kCarry = kTooShort | kTooLong | kTwoConts;
+constexpr char kTooLargeAll = kCarry | kTooLarge | kTooLarge1000;
 
-__attribute__((target("avx2"))) inline __m256i table(char a0, char a1, char a2, char a3, char a4, char a5,
-                                                     char a6, char a7, char a8, char a9, char a10, char a11,
-                                                     char a12, char a13, char a14, char a15) {
-    return _mm256_setr_epi8(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a0, a1, a2,
-                            a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+// The three lookups, by nibble: the first byte of a pair by its high and by
+// its low nibble, the second by its high nibble.  Each kernel loads them
+// into every 16-byte lane.
+alignas(16) constexpr char kByte1High[16] = {
+    kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong,  // 0___
+    kTwoConts, kTwoConts, kTwoConts, kTwoConts,                                      // 10__
+    kTooShort | kOverlong2,                                                          // 1100
+    kTooShort,                                                                       // 1101
+    kTooShort | kOverlong3 | kSurrogate,                                             // 1110
+    kTooShort | kTooLarge | kTooLarge1000 | kOverlong4,                              // 1111
+};
+alignas(16) constexpr char kByte1Low[16] = {
+    kCarry | kOverlong3 | kOverlong2 | kOverlong4,  // ____0000
+    kCarry | kOverlong2,                            // ____0001
+    kCarry, kCarry,                                 // ____001_
+    kCarry | kTooLarge,                             // ____0100
+    kTooLargeAll, kTooLargeAll, kTooLargeAll, kTooLargeAll, kTooLargeAll, kTooLargeAll, kTooLargeAll,
+    kTooLargeAll,                                   // ____0101 .. ____1100
+    kTooLargeAll | kSurrogate,                      // ____1101
+    kTooLargeAll, kTooLargeAll,
+};
+alignas(16) constexpr char kByte2High[16] = {
+    kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort,  // 0___
+    kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge1000 | kOverlong4,            // 1000
+    kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge,                             // 1001
+    kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge,                             // 101_
+    kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge,
+    kTooShort, kTooShort, kTooShort, kTooShort,  // 11__
+};
+
+// s[0, i) was passed block by block, the last sequence's continuations
+// (which may run on past i) still unchecked: the end of the valid prefix is
+// before that sequence unless it is complete.
+size_t before_cut_sequence(const unsigned char* s, size_t i) noexcept {
+    for (size_t k = 1; k <= 3 && k <= i; ++k) {
+        const unsigned char c = s[i - k];
+        if ((c & 0xc0) == 0x80) continue;
+        const size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        return length > k ? i - k : i;
+    }
+    return i;
 }
 
-__attribute__((target("avx2"))) inline __m256i high_nibbles(__m256i v) {
+}  // namespace
+
+namespace avx2 {
+
+#define PYIO_AVX2 __attribute__((target("avx2")))
+
+PYIO_AVX2 inline __m256i lookup(const char (&table)[16], __m256i nibbles) {
+    return _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(table))),
+                               nibbles);
+}
+
+PYIO_AVX2 inline __m256i high_nibbles(__m256i v) {
     return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f));
 }
 
 // The block shifted by n bytes, the first n taken from the end of prev.
 template <int N>
-__attribute__((target("avx2"))) inline __m256i before(__m256i input, __m256i prev) {
+PYIO_AVX2 inline __m256i before(__m256i input, __m256i prev) {
     return _mm256_alignr_epi8(input, _mm256_permute2x128_si256(prev, input, 0x21), 16 - N);
 }
 
-__attribute__((target("avx2"))) __m256i block_errors(__m256i input, __m256i prev) {
+PYIO_AVX2 inline __m256i block_errors(__m256i input, __m256i prev) {
     const __m256i prev1 = before<1>(input, prev);
-    const __m256i byte_1_high = _mm256_shuffle_epi8(
-        table(kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong,  // 0___
-              kTwoConts, kTwoConts, kTwoConts, kTwoConts,                                      // 10__
-              kTooShort | kOverlong2,                                                          // 1100
-              kTooShort,                                                                       // 1101
-              kTooShort | kOverlong3 | kSurrogate,                                             // 1110
-              kTooShort | kTooLarge | kTooLarge1000 | kOverlong4),                             // 1111
-        high_nibbles(prev1));
-    const __m256i byte_1_low = _mm256_shuffle_epi8(
-        table(kCarry | kOverlong3 | kOverlong2 | kOverlong4,  // ____0000
-              kCarry | kOverlong2,                            // ____0001
-              kCarry, kCarry,                                 // ____001_
-              kCarry | kTooLarge,                             // ____0100
-              kCarry | kTooLarge | kTooLarge1000,             // ____0101
-              kCarry | kTooLarge | kTooLarge1000, kCarry | kTooLarge | kTooLarge1000,
-              kCarry | kTooLarge | kTooLarge1000, kCarry | kTooLarge | kTooLarge1000,
-              kCarry | kTooLarge | kTooLarge1000, kCarry | kTooLarge | kTooLarge1000,
-              kCarry | kTooLarge | kTooLarge1000,
-              kCarry | kTooLarge | kTooLarge1000 | kSurrogate,  // ____1101
-              kCarry | kTooLarge | kTooLarge1000, kCarry | kTooLarge | kTooLarge1000),
-        _mm256_and_si256(prev1, _mm256_set1_epi8(0x0f)));
-    const __m256i byte_2_high = _mm256_shuffle_epi8(
-        table(kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort,  // 0___
-              kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge1000 | kOverlong4,            // 1000
-              kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge,                             // 1001
-              kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge,                             // 101_
-              kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge,
-              kTooShort, kTooShort, kTooShort, kTooShort),  // 11__
-        high_nibbles(input));
-    const __m256i special = _mm256_and_si256(_mm256_and_si256(byte_1_high, byte_1_low), byte_2_high);
+    const __m256i special =
+        _mm256_and_si256(_mm256_and_si256(lookup(kByte1High, high_nibbles(prev1)),
+                                          lookup(kByte1Low, _mm256_and_si256(prev1, _mm256_set1_epi8(0x0f)))),
+                         lookup(kByte2High, high_nibbles(input)));
     // Where a 3- or 4-byte lead two or three bytes back requires a continuation.
     const __m256i third = _mm256_subs_epu8(before<2>(input, prev), _mm256_set1_epi8(static_cast<char>(0xe0 - 0x80)));
     const __m256i fourth = _mm256_subs_epu8(before<3>(input, prev), _mm256_set1_epi8(static_cast<char>(0xf0 - 0x80)));
@@ -82,7 +104,7 @@ __attribute__((target("avx2"))) __m256i block_errors(__m256i input, __m256i prev
     return _mm256_xor_si256(must23, special);
 }
 
-__attribute__((target("avx2"))) size_t valid_prefix_avx2(const unsigned char* s, size_t n) noexcept {
+PYIO_AVX2 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
     __m256i prev = _mm256_setzero_si256();
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
@@ -111,24 +133,10 @@ __attribute__((target("avx2"))) size_t valid_prefix_avx2(const unsigned char* s,
         const __m256i errors = block_errors(input, prev);
         if (_mm256_testz_si256(errors, errors)) return n;
     }
-    // s[0, i) is valid but for its last sequence, which may run on past i
-    // (its continuations are checked with the next block): end before it
-    // unless it is complete.
-    for (size_t k = 1; k <= 3 && k <= i; ++k) {
-        const unsigned char c = s[i - k];
-        if ((c & 0xc0) == 0x80) continue;
-        const size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-        return length > k ? i - k : i;
-    }
-    return i;
+    return before_cut_sequence(s, i);
 }
 
-bool has_avx2() noexcept {
-    static const bool yes = __builtin_cpu_supports("avx2");
-    return yes;
-}
-
-__attribute__((target("avx2"))) size_t count_blocks_avx2(const unsigned char* s, size_t n, size_t* done) {
+PYIO_AVX2 size_t count_blocks(const unsigned char* s, size_t n, size_t* done) noexcept {
     // Signed, a byte is a continuation exactly when it is < -64 (0x80..0xBF).
     const __m256i last_continuation = _mm256_set1_epi8(-65);
     const __m256i zero = _mm256_setzero_si256();
@@ -151,12 +159,116 @@ __attribute__((target("avx2"))) size_t count_blocks_avx2(const unsigned char* s,
     return total;
 }
 
+#undef PYIO_AVX2
+}  // namespace avx2
+
+// The same check 64 bytes at a time, VBMI's two-table byte permute bringing
+// the bytes before a block in from the previous one.  Measured against the
+// AVX2 kernel on mixed-script text: read() of a 128 MiB file 680 -> 750
+// MB/s, reading it line by line about 3% faster.
+namespace avx512 {
+
+#define PYIO_AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+
+// A 16-byte table in each lane of a vector.  (Not _mm512_broadcast_i32x4:
+// GCC 12 warns about the undefined vector its header passes.)
+struct Lanes {
+    alignas(64) char bytes[64];
+    explicit constexpr Lanes(const char (&table)[16]) : bytes{} {
+        for (int i = 0; i < 64; ++i) bytes[i] = table[i % 16];
+    }
+};
+constexpr Lanes kByte1HighLanes(kByte1High), kByte1LowLanes(kByte1Low), kByte2HighLanes(kByte2High);
+
+PYIO_AVX512 inline __m512i lookup(const Lanes& table, __m512i nibbles) {
+    return _mm512_shuffle_epi8(_mm512_load_si512(table.bytes), nibbles);
+}
+
+PYIO_AVX512 inline __m512i high_nibbles(__m512i v) {
+    return _mm512_and_si512(_mm512_srli_epi16(v, 4), _mm512_set1_epi8(0x0f));
+}
+
+alignas(64) constexpr unsigned char kIota[64] = {
+    0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+    22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
+    44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+
+// The block shifted by n bytes, the first n taken from the end of prev: byte
+// i is input[i - N], or for i < N prev[64 - N + i] -- index i - N, whose low
+// seven bits (all the permute reads) are then 64 + (64 - N + i): bit 6
+// picks the second table, prev.
+template <int N>
+PYIO_AVX512 inline __m512i before(__m512i input, __m512i prev) {
+    const __m512i index = _mm512_sub_epi8(_mm512_load_si512(kIota), _mm512_set1_epi8(N));
+    return _mm512_permutex2var_epi8(input, index, prev);
+}
+
+PYIO_AVX512 inline __m512i block_errors(__m512i input, __m512i prev) {
+    const __m512i prev1 = before<1>(input, prev);
+    const __m512i special =
+        _mm512_and_si512(_mm512_and_si512(lookup(kByte1HighLanes, high_nibbles(prev1)),
+                                          lookup(kByte1LowLanes, _mm512_and_si512(prev1, _mm512_set1_epi8(0x0f)))),
+                         lookup(kByte2HighLanes, high_nibbles(input)));
+    const __m512i third = _mm512_subs_epu8(before<2>(input, prev), _mm512_set1_epi8(static_cast<char>(0xe0 - 0x80)));
+    const __m512i fourth = _mm512_subs_epu8(before<3>(input, prev), _mm512_set1_epi8(static_cast<char>(0xf0 - 0x80)));
+    const __m512i must23 = _mm512_and_si512(_mm512_or_si512(third, fourth), _mm512_set1_epi8(kTwoConts));
+    return _mm512_xor_si512(must23, special);
+}
+
+PYIO_AVX512 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
+    // A lead in the last three bytes of an all-ASCII block's predecessor
+    // wants continuations: prev minus these (saturating) is non-zero then.
+    alignas(64) static constexpr unsigned char kCutLeads[64] = {
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0 - 1, 0xe0 - 1, 0xc0 - 1};
+    const __m512i cut_leads = _mm512_load_si512(kCutLeads);
+    __m512i prev = _mm512_setzero_si512();
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        const __m512i input = _mm512_loadu_si512(s + i);
+        if (_mm512_movepi8_mask(input) == 0) {
+            const __m512i cut = _mm512_subs_epu8(prev, cut_leads);
+            if (_mm512_test_epi8_mask(cut, cut) != 0) break;
+        } else {
+            const __m512i errors = block_errors(input, prev);
+            if (_mm512_test_epi8_mask(errors, errors) != 0) break;
+        }
+        prev = input;
+    }
+    if (i < n && i + 64 > n) {
+        alignas(64) unsigned char last[64] = {};
+        __builtin_memcpy(last, s + i, n - i);
+        const __m512i errors = block_errors(_mm512_load_si512(last), prev);
+        if (_mm512_test_epi8_mask(errors, errors) == 0) return n;
+    }
+    return before_cut_sequence(s, i);
+}
+
+#undef PYIO_AVX512
+}  // namespace avx512
+
+namespace {
+
+bool has_avx2() noexcept {
+    static const bool yes = __builtin_cpu_supports("avx2");
+    return yes;
+}
+
+bool has_avx512() noexcept {
+    static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                            __builtin_cpu_supports("avx512vbmi");
+    return yes;
+}
+
 }  // namespace
 #endif
 
 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
 #ifdef PYIO_UTF8_AVX2
-    if (n > 0 && has_avx2()) return valid_prefix_avx2(s, n);
+    if (n > 0 && has_avx512()) return avx512::valid_prefix(s, n);
+    if (n > 0 && has_avx2()) return avx2::valid_prefix(s, n);
 #else
     (void)s;
     (void)n;
@@ -166,7 +278,7 @@ size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
 
 size_t count_blocks(const unsigned char* s, size_t n, size_t* done) noexcept {
 #ifdef PYIO_UTF8_AVX2
-    if (n >= 32 && has_avx2()) return count_blocks_avx2(s, n, done);
+    if (n >= 32 && has_avx2()) return avx2::count_blocks(s, n, done);
 #else
     (void)s;
     (void)n;

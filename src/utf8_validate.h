@@ -6,8 +6,9 @@
 // emoji) at about 300 MB/s on this project's machines, which made it 60% of
 // the time of reading lines; no validator library is packaged for Debian's
 // C++.  This is Keiser and Lemire's "lookup" algorithm (Validating UTF-8 in
-// less than one instruction per byte, 2021), with AVX2 chosen at run time
-// and no vector path elsewhere (the scalar decoder then does all the work).
+// less than one instruction per byte, 2021), with AVX-512 (BW and VBMI) or
+// AVX2 chosen at run time and no vector path elsewhere (the scalar decoder
+// then does all the work).
 #pragma once
 
 #include <cstddef>

@@ -8,6 +8,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 using namespace std::string_literals;
 
@@ -18,10 +19,28 @@ namespace {
 
 using ValidPrefix = size_t(const unsigned char*, size_t) noexcept;
 
-ValidPrefix* valid_prefix() {
+ValidPrefix* function_named(const char* mangled) {
     static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
-    auto it = functions.find("_ZN4pyio4utf812valid_prefixEPKhm");
+    auto it = functions.find(mangled);
     return it == functions.end() ? nullptr : reinterpret_cast<ValidPrefix*>(it->second);
+}
+
+ValidPrefix* valid_prefix() { return function_named("_ZN4pyio4utf812valid_prefixEPKhm"); }
+
+// The function the decoder calls, which chooses at run time, and each
+// kernel it chooses between that this machine can run.
+struct Variant {
+    const char* name;
+    ValidPrefix* f;
+};
+
+std::vector<Variant> variants() {
+    std::vector<Variant> v{{"dispatched", valid_prefix()}};
+    if (__builtin_cpu_supports("avx2")) v.push_back({"avx2", function_named("_ZN4pyio4utf84avx212valid_prefixEPKhm")});
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vbmi"))
+        v.push_back({"avx512", function_named("_ZN4pyio4utf86avx51212valid_prefixEPKhm")});
+    return v;
 }
 
 using CountBlocks = size_t(const unsigned char*, size_t, size_t*) noexcept;
@@ -66,38 +85,57 @@ std::string random_text(std::mt19937& rng, size_t chars) {
 }  // namespace
 
 TEST(Utf8ValidPrefix, PassesOnlyValidCompleteUtf8AndMostOfIt) {
-    ValidPrefix* f = valid_prefix();
-    ASSERT_NE(f, nullptr) << "libpyio.so has no pyio::utf8::valid_prefix";
     // Each spoiling puts bytes that break UTF-8 in some way somewhere.
     static const std::string spoilers[] = {"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xe0\x9f\xbf",
                                            "\xed\xa0\x80", "\xed\xbf\xbf", "\xf0\x80\x80\x80", "\xf4\x90\x80\x80",
                                            "\xf5\x80\x80\x80", "\xff", "\xc3", "\xe6\x97", "\xf0\x9f\x98",
                                            "\xe6" "a", "\xf0\x9f" "a"};
-    std::mt19937 rng(20261207);
-    for (int round = 0; round < 20000; ++round) {
-        std::string s = random_text(rng, rng() % 80);
-        if (round % 3) {
-            const std::string& bad = spoilers[rng() % (sizeof spoilers / sizeof *spoilers)];
-            s.insert(rng() % (s.size() + 1), bad);
-        }
-        if (round % 5 == 0) s = std::string(rng() % 40, 'x') + s;  // shift the blocks
-        const size_t want = reference(s);
-        const size_t got = f(reinterpret_cast<const unsigned char*>(s.data()), s.size());
-        ASSERT_LE(got, want) << "passed invalid input at round " << round;
-        ASSERT_EQ(reference(s.substr(0, got)), got) << "ended inside a character at round " << round;
-        // Valid input passes whole.
-        if (want == s.size()) {
-            ASSERT_EQ(got, s.size()) << "round " << round;
+    for (const Variant& v : variants()) {
+        SCOPED_TRACE(v.name);
+        ASSERT_NE(v.f, nullptr) << "libpyio.so lacks the " << v.name << " valid_prefix";
+        std::mt19937 rng(20261207);
+        for (int round = 0; round < 20000; ++round) {
+            // Mostly short texts, some across several 64-byte blocks.
+            std::string s = random_text(rng, round % 4 ? rng() % 80 : rng() % 300);
+            if (round % 3) {
+                const std::string& bad = spoilers[rng() % (sizeof spoilers / sizeof *spoilers)];
+                s.insert(rng() % (s.size() + 1), bad);
+            }
+            if (round % 5 == 0) s = std::string(rng() % 70, 'x') + s;  // shift the blocks
+            const size_t want = reference(s);
+            const size_t got = v.f(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+            ASSERT_LE(got, want) << "passed invalid input at round " << round;
+            ASSERT_EQ(reference(s.substr(0, got)), got) << "ended inside a character at round " << round;
+            // Valid input passes whole.
+            if (want == s.size()) {
+                ASSERT_EQ(got, s.size()) << "round " << round;
+            }
         }
     }
 }
 
 TEST(Utf8ValidPrefix, ACharacterCutAtTheEndIsLeftOut) {
-    ValidPrefix* f = valid_prefix();
-    ASSERT_NE(f, nullptr);
-    for (std::string s : {"short\xe6\x97"s, std::string(40, 'x') + "\xf0\x9f\x98", "\xc3"s}) {
-        size_t got = f(reinterpret_cast<const unsigned char*>(s.data()), s.size());
-        EXPECT_LE(got, s.find_last_of("\xc3\xe6\xf0"));
+    for (const Variant& v : variants()) {
+        SCOPED_TRACE(v.name);
+        ASSERT_NE(v.f, nullptr);
+        for (std::string s : {"short\xe6\x97"s, std::string(40, 'x') + "\xf0\x9f\x98", "\xc3"s,
+                              std::string(63, 'x') + "\xe6\x97", std::string(64, 'x') + "\xf0\x9f\x98"}) {
+            size_t got = v.f(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+            EXPECT_LE(got, s.find_last_of("\xc3\xe6\xf0"));
+        }
+    }
+}
+
+TEST(Utf8ValidPrefix, AVectorKernelRunsWhereTheMachineHasOne) {
+    // Valid text of many blocks passes whole: a kernel that stopped being
+    // chosen (0: "nothing checked") or stopped early fails here.
+    std::mt19937 rng(5);
+    const std::string s = random_text(rng, 2000);
+    for (const Variant& v : variants()) {
+        SCOPED_TRACE(v.name);
+        ASSERT_NE(v.f, nullptr);
+        if (!__builtin_cpu_supports("avx2")) continue;
+        EXPECT_EQ(v.f(reinterpret_cast<const unsigned char*>(s.data()), s.size()), s.size());
     }
 }
 
@@ -129,5 +167,24 @@ TEST(Utf8CountBlocks, CountsTheBytesThatAreNotContinuations) {
     }
     if (__builtin_cpu_supports("avx2")) {
         EXPECT_TRUE(vector_ran);
+    }
+}
+
+TEST(Utf8ValidPrefix, ALeadEndingABlockBeforeAnAsciiBlockIsNotPassed) {
+    // The kernels skip the checks of an all-ASCII block but for a lead in
+    // the previous block's last three bytes: every lead (C0 and C1 are never
+    // valid) at each of those places, at both block widths.
+    for (const Variant& v : variants()) {
+        SCOPED_TRACE(v.name);
+        ASSERT_NE(v.f, nullptr);
+        for (int lead = 0xc0; lead <= 0xff; ++lead) {
+            for (size_t at : {29, 30, 31, 61, 62, 63, 125, 126, 127}) {
+                std::string s(at, 'x');
+                s += static_cast<char>(lead);
+                s += std::string(200, 'y');
+                size_t got = v.f(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+                EXPECT_LE(got, at) << "lead " << lead << " at " << at;
+            }
+        }
     }
 }
