@@ -10,6 +10,8 @@
 #include <link.h>
 #include <pyio/pyio.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -52,6 +54,19 @@ inline std::unordered_map<std::string, void*> library_functions(uint32_t section
         }
     }
     return functions;
+}
+
+// One internal function of libpyio.so, by mangled name, as a pointer of
+// type F*; a test cannot go on without it, so its absence aborts with a message.
+template <class F>
+F* library_function(const char* mangled) {
+    static const auto functions = library_functions(SHT_SYMTAB);
+    auto it = functions.find(mangled);
+    if (it == functions.end()) {
+        std::fprintf(stderr, "libpyio.so has no function %s\n", mangled);
+        std::abort();
+    }
+    return reinterpret_cast<F*>(it->second);
 }
 
 }  // namespace pyio_test

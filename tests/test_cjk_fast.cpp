@@ -29,16 +29,7 @@ using H = pyio::ErrorHandler;
 
 namespace {
 
-template <class F>
-F* library_function(const char* mangled) {
-    static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
-    auto it = functions.find(mangled);
-    if (it == functions.end()) {
-        ADD_FAILURE() << "libpyio.so has no function " << mangled;
-        std::abort();
-    }
-    return reinterpret_cast<F*>(it->second);
-}
+using pyio_test::library_function;
 
 const pyio::Codec& lookup_codec(std::string_view name) {
     static auto f = library_function<const pyio::Codec&(std::string_view)>(

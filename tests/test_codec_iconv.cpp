@@ -39,16 +39,7 @@ namespace {
 
 // ---- the two factories, inside libpyio.so ----
 
-template <class F>
-F* library_function(const char* mangled) {
-    static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
-    auto it = functions.find(mangled);
-    if (it == functions.end()) {
-        ADD_FAILURE() << "libpyio.so has no function " << mangled;
-        std::abort();
-    }
-    return reinterpret_cast<F*>(it->second);
-}
+using pyio_test::library_function;
 
 using Factory = std::unique_ptr<pyio::Codec>(std::string, std::string_view);
 
