@@ -553,8 +553,28 @@ def _seek_after_failed_flush(seq, field_name, a, b, earlier=()):
     return STOP
 
 
+_READS = ("f.read", "f.read1", "f.readinto", "f.readinto1", "f.readline", "f.readlines", "f.peek", "next(f")
+
+
+def _read_after_failed_flush(seq, field_name, a, b, earlier=()):
+    # A read that must first write out pending bytes, and whose write fails:
+    # io has already taken what was buffered (and loses it with the
+    # failure), libpyio takes nothing -- it is still buffered, so later steps
+    # find it (a closed check that io's empty buffer fails, a read that
+    # returns it).
+    if seq.cls not in ("bufferedrandom", "open"):
+        return False
+    steps = list(earlier)
+    for i, e in enumerate(steps):
+        if (_kind_of(e[0]).startswith(_READS) and e[1][0] == "raise"
+                and any(_kind_of(w[0]) in ("f.write", "f.writelines") for w in steps[:i])):
+            return STOP
+    return False
+
+
 ALLOWANCES: list[Allowance] = [
     Allowance("A seek after a flush that failed", _seek_after_failed_flush),
+    Allowance("A read after a flush that failed", _read_after_failed_flush),
     Allowance("A TextIOWrapper keeps what its buffer refused", _text_write_kept),
     Allowance("Cookies that no tell() returned", _forged_cookie),
     Allowance("tell() after an iteration, from a stale snapshot", _stale_snapshot_tell),
