@@ -666,17 +666,22 @@ std::optional<Bytes> TextIOWrapper::readline(int64_t limit) {
     return readline_locked(limit);
 }
 
+size_t TextIOWrapper::line_ending(std::string_view text, size_t& consumed) const {
+    std::string_view readnl = readnl_ ? std::string_view(*readnl_) : std::string_view();
+    return find_line_ending<char>(readtranslate_, readuniversal_, readnl, text, consumed);
+}
+
 std::optional<std::string_view> TextIOWrapper::readline_view(int64_t limit) {
     Guard g(*this);
-    attached();
     check_open();
     // The first round of readline_locked, when it finds the line: a line
     // that lies whole in the decoded text is shown there, not copied.
+    // Not with bytes pending: readline_locked sends them first (a write
+    // whose hand-over to the buffer failed leaves them, and the decoded text).
     if (limit < 0 && pending_bytes_.empty() && has_decoded_ && !decoded_.empty()) {
         std::string_view rest = std::string_view(decoded_).substr(used_bytes_);
-        std::string_view readnl = readnl_ ? std::string_view(*readnl_) : std::string_view();
         size_t consumed = 0;
-        size_t end = find_line_ending<char>(readtranslate_, readuniversal_, readnl, rest, consumed);
+        size_t end = line_ending(rest, consumed);
         if (end != npos) {
             used_bytes_ += end;
             return rest.substr(0, end);
@@ -697,7 +702,6 @@ Bytes TextIOWrapper::readline_locked(int64_t limit) {
     Bytes out;
     std::string remaining;
     int64_t chunked = 0;
-    std::string_view readnl = readnl_ ? std::string_view(*readnl_) : std::string_view();
     for (;;) {
         // As CPython, a new chunk is read only when there is no decoded text
         // at all; text that is all used up is searched (and found empty)
@@ -729,7 +733,7 @@ Bytes TextIOWrapper::readline_locked(int64_t limit) {
             line = joined;
         }
         size_t consumed = 0;
-        size_t end = find_line_ending<char>(readtranslate_, readuniversal_, readnl, line, consumed);
+        size_t end = line_ending(line, consumed);
         bool found = end != npos;
         if (!found) end = consumed;
         if (limit >= 0) {

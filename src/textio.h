@@ -200,6 +200,8 @@ private:
     void trim_spare() noexcept;
     size_t decoded_chars_used();
     Bytes readline_locked(int64_t limit);
+    // find_line_ending with this stream's newline settings.
+    size_t line_ending(std::string_view text, size_t& consumed) const;
     TextCookie tell_locked();
     static void decoder_setstate(IncrementalNewlineDecoder& decoder, int64_t start_pos, uint32_t flags);
 

@@ -264,6 +264,29 @@ TEST(TextIOWrapper, ReadlineViewShowsLinesWhereTheyLieInTheDecodedText) {
     EXPECT_EQ(pyio_readline_view(t.get(), -1, &line), 0);
 }
 
+TEST(TextIOWrapper, ReadlineViewRetriesRefusedTextFirstAsReadlineDoes) {
+    // A write whose hand-over the buffer refuses (a raw "r+" stream over a
+    // descriptor open only for reading: EBADF; write_through) leaves its
+    // bytes pending and the decoded text as it was; readline, and so
+    // readline_view, tries them again first.
+    TempDir dir;
+    std::string path = dir.file("f");
+    spit(path, "one\ntwo\nthree\n");
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    Stream raw(pyio_fileio_fdopen(fd, "r+", 1));
+    ASSERT_TRUE(raw) << pyio_error_message();
+    Stream t(pyio_textiowrapper_new(raw.get(), "utf-8", nullptr, nullptr, 0, 1));
+    ASSERT_TRUE(t) << pyio_error_message();
+    EXPECT_EQ(readline_str(t.get()), "one\n");
+    EXPECT_EQ(pyio_write(t.get(), "x", 1), -1);
+    const char* line = nullptr;
+    EXPECT_EQ(pyio_readline_view(t.get(), -1, &line), -1);
+    EXPECT_EQ(pyio_error_kind(), PYIO_ERR_OS);
+    EXPECT_EQ(pyio_error_errno(), EBADF);
+    EXPECT_EQ(readline_str(t.get()), "<-1>");
+}
+
 TEST(TextIOWrapper, ReadlineViewOfAClosedOrWriteOnlyStreamFails) {
     Stream t = wrap("a\nb\n");
     const char* line = nullptr;
