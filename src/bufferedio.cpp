@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <thread>
+#include <typeinfo>
+
+#include "fileio.h"
 
 namespace pyio {
 
@@ -43,21 +47,16 @@ void then_report_last(First&& first, Second&& second) {
 
 // ---- the lock ----
 
-// Holds the object's mutex for one public call.  A thread that already holds
+// Holds the object's lock for one public call.  A thread that already holds
 // it is inside a raw call that called back into this object: CPython raises
 // RuntimeError there instead of deadlocking, and so does this.
 class Buffered::Guard {
 public:
     explicit Guard(Buffered& b) : b_(b) {
-        if (b.owner_.load(std::memory_order_relaxed) == std::this_thread::get_id())
+        if (!b.lock_.lock(std::this_thread::get_id()))
             throw runtime_error("reentrant call inside " + b.describe());
-        b.mu_.lock();
-        b.owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
     }
-    ~Guard() {
-        b_.owner_.store(std::thread::id(), std::memory_order_relaxed);
-        b_.mu_.unlock();
-    }
+    ~Guard() { b_.lock_.unlock(); }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
 
@@ -90,6 +89,7 @@ Buffered::Buffered(Ref<IOBase> raw, int64_t buffer_size, Role role)
     if (reads_ && !raw_->readable()) throw unsupported_operation(kNotReadable);
     if (writes_ && !raw_->writable()) throw unsupported_operation(kNotWritable);
     if (buffer_size <= 0) throw value_error("buffer size must be strictly positive");
+    if (typeid(*raw_) == typeid(FileIO)) raw_file_ = raw_.get();
     buf_.data.reset(new char[static_cast<size_t>(buffer_size)]);
     buf_.capacity = buffer_size;
     buf_.reads = reads_;
@@ -236,8 +236,6 @@ void Buffered::realign_after_failed_seek() noexcept {
 }
 
 // ---- IOBase ----
-
-bool Buffered::closed() const { return raw_checked().closed(); }
 
 void Buffered::close() {
     Guard guard(*this);
@@ -723,6 +721,7 @@ Ref<IOBase> Buffered::detach() {
     raw_checked();
     Guard guard(*this);
     flush_locked();
+    raw_file_ = nullptr;
     return std::move(raw_);
 }
 

@@ -8,14 +8,12 @@
 // both is fixed at construction.
 #pragma once
 
-#include <atomic>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "iobase.h"
+#include "stream_lock.h"
 
 namespace pyio {
 
@@ -77,7 +75,14 @@ public:
     ~Buffered() override;
 
     void close() override;
-    bool closed() const override;
+    // The raw stream's closed(); final, so that TextIOWrapper, which asks
+    // once per line, calls it without dispatch.
+    bool closed() const final {
+        // A FileIO's closed() is IOBase's flag: read it without the virtual
+        // call through the raw stream's virtual base.
+        if (raw_file_) return raw_file_->IOBase::closed();
+        return raw_checked().closed();
+    }
     void flush() override;
     bool readable() override;
     bool writable() override;
@@ -167,6 +172,8 @@ private:
     std::optional<std::string_view> line_in_buffer(int64_t limit);
 
     Ref<IOBase> raw_;  // null once detached
+    // raw_ when it is exactly a FileIO (whose closed() is IOBase's), else null.
+    const IOBase* raw_file_ = nullptr;
     const int64_t buffer_size_;
     const bool reads_, writes_;
     SharedBuffer buf_;
@@ -178,8 +185,7 @@ private:
 
     // CPython's buffered objects are locked; a thread that re-enters its own
     // object (a raw callback calling back) gets RuntimeError, not a deadlock.
-    std::mutex mu_;
-    std::atomic<std::thread::id> owner_{};
+    StreamLock lock_;
 };
 
 class BufferedReader final : public Buffered {

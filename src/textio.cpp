@@ -131,21 +131,16 @@ void IncrementalNewlineDecoder::reset() {
 
 // ---- TextIOWrapper: pieces ----
 
-// Holds the object's mutex for one public call; a thread calling back into
+// Holds the object's lock for one public call; a thread calling back into
 // the object it is already inside (a raw callback) gets RuntimeError rather
 // than a deadlock, as the buffered objects do.
 class TextIOWrapper::Guard {
 public:
     explicit Guard(TextIOWrapper& t) : t_(t) {
-        if (t.owner_.load(std::memory_order_relaxed) == std::this_thread::get_id())
+        if (!t.lock_.lock(std::this_thread::get_id()))
             throw runtime_error("reentrant call inside <TextIOWrapper>");
-        t.mu_.lock();
-        t.owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
     }
-    ~Guard() {
-        t_.owner_.store(std::thread::id(), std::memory_order_relaxed);
-        t_.mu_.unlock();
-    }
+    ~Guard() { t_.lock_.unlock(); }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
 
@@ -241,8 +236,10 @@ TextIOWrapper::TextIOWrapper(Ref<IOBase> buffer, std::optional<std::string_view>
     set_newline(newline);
     make_coders();
     seekable_ = telling_ = buffer_->seekable();
-    if (auto* buffered = dynamic_cast<Buffered*>(buffer_.get()))
+    if (auto* buffered = dynamic_cast<Buffered*>(buffer_.get())) {
+        buffered_ = buffered;
         buffer_piece_ = static_cast<size_t>(buffered->buffer_size());
+    }
     has_read1_ = dynamic_cast<BufferedIOBase*>(buffer_.get()) != nullptr;
     reset_encoder_for_position();
 }
@@ -319,7 +316,7 @@ IOBase& TextIOWrapper::attached() const {
 }
 
 void TextIOWrapper::check_open() const {
-    if (attached().closed()) throw value_error(kClosedFile);
+    if (buffered_ ? buffered_->closed() : attached().closed()) throw value_error(kClosedFile);
 }
 
 void TextIOWrapper::clear_decoded() noexcept {
@@ -444,6 +441,7 @@ Ref<IOBase> TextIOWrapper::detach() {
     Guard g(*this);
     attached();
     flush_locked();
+    buffered_ = nullptr;
     return std::move(buffer_);
 }
 

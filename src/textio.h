@@ -6,17 +6,18 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "codecs.h"
 #include "iobase.h"
+#include "stream_lock.h"
 
 namespace pyio {
+
+class Buffered;
 
 // ValueError("illegal newline value: X") unless newline is one of Python's
 // (nullopt is None).  `quoted` puts the value in repr() quotes, as StringIO's
@@ -206,6 +207,9 @@ private:
     static void decoder_setstate(IncrementalNewlineDecoder& decoder, int64_t start_pos, uint32_t flags);
 
     Ref<IOBase> buffer_;  // null once detached
+    // buffer_ when it is a Buffered (whose closed() is final), else null:
+    // check_open() then asks without dispatch through the layers.
+    const Buffered* buffered_ = nullptr;
     const Codec* codec_ = nullptr;
     // How tell() may map characters to bytes without replaying the decoder
     // (see tell_locked).
@@ -257,8 +261,7 @@ private:
     std::string pending_bytes_;
     std::optional<std::string> mode_;
 
-    std::mutex mu_;
-    std::atomic<std::thread::id> owner_{};
+    StreamLock lock_;
 };
 
 }  // namespace pyio
