@@ -393,6 +393,37 @@ PYIO_AVX512 Progress charmap_to_utf8(const unsigned char* s, size_t n, const Cha
     return finish(avx2::charmap_to_utf8(s + i, n - i, table, out + w, capacity - w), i, w);
 }
 
+// Universal newlines in blocks of 64 bytes, each with the byte after it: a
+// '\r' before a '\n' is dropped (the '\n' stays), any other '\r' becomes
+// '\n'; the block is squeezed with one compress and stored whole at the
+// write position, which is never ahead of the read one, so the store only
+// covers bytes already loaded.
+PYIO_AVX512 Progress translate_newlines(char* p, size_t n, unsigned& seen) noexcept {
+    const __m512i cr_v = _mm512_set1_epi8('\r'), lf_v = _mm512_set1_epi8('\n');
+    size_t i = 0, w = 0;
+    uint64_t crlf = 0;  // the previous block's: its top bit is a '\r' before this block's first byte
+    while (i + 65 <= n) {
+        const __m512i v = _mm512_loadu_si512(p + i);
+        const uint64_t cr = _mm512_cmpeq_epi8_mask(v, cr_v);
+        const uint64_t lf = _mm512_cmpeq_epi8_mask(v, lf_v);
+        const uint64_t bare_lf = lf & ~((cr << 1) | crlf >> 63);
+        crlf = cr & _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p + i + 1), lf_v);
+        const uint64_t lone_cr = cr & ~crlf;
+        seen |= (bare_lf ? kSeenLF : 0) | (lone_cr ? kSeenCR : 0) | (crlf ? kSeenCRLF : 0);
+        const __m512i translated = _mm512_mask_blend_epi8(lone_cr, v, lf_v);
+        _mm512_storeu_si512(p + w, _mm512_maskz_compress_epi8(~crlf, translated));
+        w += 64 - static_cast<size_t>(__builtin_popcountll(crlf));
+        i += 64;
+    }
+    // A '\r\n' across the last boundary: its '\r' is gone; pass the '\n' too,
+    // which the caller would otherwise take for a bare one.
+    if (crlf >> 63) {
+        p[w++] = '\n';
+        ++i;
+    }
+    return {i, w};
+}
+
 #undef PYIO_AVX512
 #pragma GCC diagnostic pop
 
@@ -424,6 +455,14 @@ Progress charmap_to_utf8(const unsigned char* s, size_t n, const CharmapEntry* t
     if (has_avx2()) return avx2::charmap_to_utf8(s, n, table, out, capacity);
 #endif
     (void)s, (void)n, (void)table, (void)out, (void)capacity;
+    return {};
+}
+
+Progress translate_newlines(char* p, size_t n, unsigned& seen) noexcept {
+#ifdef PYIO_TRANSCODE_AVX2
+    if (has_avx512()) return avx512::translate_newlines(p, n, seen);
+#endif
+    (void)p, (void)n, (void)seen;
     return {};
 }
 

@@ -1,5 +1,6 @@
 // Vector kernels for the decoders whose output is longer than their input:
-// latin-1, UTF-16 and the single-byte charsets (cp1252 and the like).
+// latin-1, UTF-16 and the single-byte charsets (cp1252 and the like); and
+// for universal newlines' translation, which shrinks its text.
 //
 // Hand-written, not a library, because measured speed demands it: reading a
 // 128 MiB file through TextIOWrapper, the scalar loops were 30% (latin-1),
@@ -54,5 +55,15 @@ static_assert(sizeof(CharmapEntry) == 4, "the vector lookup loads an entry as on
 // left, or near the end of the room.
 Progress charmap_to_utf8(const unsigned char* s, size_t n, const CharmapEntry* table, char* out,
                          size_t capacity) noexcept;
+
+// Universal newlines' translation of p[0, n) in place, as
+// IncrementalNewlineDecoder with translate: "\r\n" and a lone "\r" become
+// "\n".  Works in blocks of 64 bytes while at least 65 are left (whether a
+// '\r' is half of a "\r\n" takes the next byte), with AVX-512 only; `read`
+// and `written` say how far it got (written <= read), and it ORs into `seen`
+// the newlines it met, as Python's seennl bits.  What is left is the
+// caller's, and starts with no "\r\n" cut in two.
+constexpr unsigned kSeenLF = 1, kSeenCR = 2, kSeenCRLF = 4;
+Progress translate_newlines(char* p, size_t n, unsigned& seen) noexcept;
 
 }  // namespace pyio::transcode

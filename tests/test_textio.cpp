@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -182,6 +183,53 @@ TEST(TextIOWrapper, CrLfSplitBetweenChunksIsOneNewline) {
     ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 2), 0);
     EXPECT_EQ(readlines(t.get()), (std::vector<std::string>{"a\n", "b"}));
     EXPECT_EQ(pyio_text_newlines(t.get()), PYIO_NEWLINE_CRLF);
+}
+
+// Long inputs, where the vector kernel translates: fed in pieces of any
+// size, the text and the kinds recorded are those of the whole translated at
+// once (a "\r\n" across pieces, at a block's end or a piece's, is one).
+TEST(IncrementalNewlineDecoder, TranslatesLongTextInAnyPiecesAsAWhole) {
+    std::mt19937 rng(20261207);
+    const std::string pieces[] = {"\r", "\n", "\r\n", "\r\r\n", "\r\n\n", "\xc3\xa9", "\xe2\x82\xac"};
+    for (int round = 0; round < 300; ++round) {
+        const unsigned percent = std::vector<unsigned>{0, 2, 10, 50}[rng() % 4];
+        const bool only_crlf = rng() % 3 == 0;  // a Windows file: CRLF must be all it records
+        std::string input;
+        const size_t length = rng() % 3000;
+        while (input.size() < length)
+            input += rng() % 100 < percent ? pieces[only_crlf ? 2 : rng() % 7]
+                                           : std::string(1, static_cast<char>('a' + rng() % 26));
+        std::string want;
+        int want_seen = 0;
+        for (size_t i = 0; i < input.size(); ++i) {
+            if (input[i] != '\r' && input[i] != '\n') {
+                want += input[i];
+                continue;
+            }
+            const bool crlf = input[i] == '\r' && i + 1 < input.size() && input[i + 1] == '\n';
+            want_seen |= crlf ? PYIO_NEWLINE_CRLF : input[i] == '\r' ? PYIO_NEWLINE_CR : PYIO_NEWLINE_LF;
+            i += crlf;
+            want += '\n';
+        }
+        pyio_newline_decoder* d = pyio_newline_decoder_new("utf-8", nullptr, 1);
+        ASSERT_NE(d, nullptr) << pyio_error_message();
+        std::string got;
+        for (size_t at = 0; at < input.size() || at == 0;) {
+            const size_t piece = std::min(input.size() - at, rng() % 4 ? size_t{rng() % 300} : size_t{1});
+            const bool final = at + piece == input.size();
+            char* out = nullptr;
+            const int64_t n = pyio_newline_decoder_decode(d, input.data() + at, static_cast<int64_t>(piece), final, &out);
+            Owned owned(out);
+            ASSERT_GE(n, 0) << pyio_error_message();
+            got.append(out, static_cast<size_t>(n));
+            at += piece;
+            if (final) break;
+        }
+        EXPECT_EQ(got, want) << "round " << round;
+        EXPECT_EQ(pyio_newline_decoder_newlines(d), want_seen) << "round " << round;
+        pyio_newline_decoder_free(d);
+        if (::testing::Test::HasFailure()) return;
+    }
 }
 
 TEST(TextIOWrapper, NewlineEmptySplitsOnEveryKindWithoutTranslating) {

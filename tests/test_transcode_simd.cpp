@@ -12,6 +12,7 @@
 
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "library_symbols.h"
@@ -27,6 +28,7 @@ using pyio::transcode::Progress;
 using Latin1 = Progress(const unsigned char*, size_t, char*, size_t) noexcept;
 using Utf16 = Progress(const unsigned char*, size_t, bool, char*, size_t) noexcept;
 using Charmap = Progress(const unsigned char*, size_t, const CharmapEntry*, char*, size_t) noexcept;
+using Newlines = Progress(char*, size_t, unsigned&) noexcept;
 
 bool has_avx2() { return __builtin_cpu_supports("avx2"); }
 
@@ -56,6 +58,7 @@ F* kernel(const Variant& v, const char* function) {
 Latin1* latin1(const Variant& v) { return kernel<Latin1>(v, "14latin1_to_utf8EPKhmPcm"); }
 Utf16* utf16(const Variant& v) { return kernel<Utf16>(v, "13utf16_to_utf8EPKhmbPcm"); }
 Charmap* charmap(const Variant& v) { return kernel<Charmap>(v, "15charmap_to_utf8EPKhmPKNS0_12CharmapEntryEPcm"); }
+Newlines* newlines(const Variant& v) { return kernel<Newlines>(v, "18translate_newlinesEPcmRj"); }
 
 void append_utf8(std::string& out, uint32_t cp) {
     if (cp < 0x80) {
@@ -258,6 +261,59 @@ void check_charmap(Charmap* f, bool vector) {
 
 }  // namespace
 
+// Universal newlines' translation by the book, and the kinds it met.
+std::string translated(std::string_view s, unsigned& seen) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') {
+            seen |= pyio::transcode::kSeenCRLF;
+            ++i;
+        } else if (s[i] == '\r') {
+            seen |= pyio::transcode::kSeenCR;
+        } else if (s[i] == '\n') {
+            seen |= pyio::transcode::kSeenLF;
+        } else {
+            out += s[i];
+            continue;
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+// In place: what it wrote is the translation of what it read, which ends
+// with no "\r\n" cut in two, and the input after that is untouched.
+void check_newlines(Newlines* f, bool vector) {
+    std::mt19937 rng(1310);
+    for (int round = 0; round < 20000; ++round) {
+        // Newlines from rare (ordinary text) to most of the bytes, with runs
+        // of "\r\n", "\r\r\n" and "\r\n\n" at every offset.
+        const unsigned percent = std::vector<unsigned>{0, 1, 3, 10, 40, 90}[rng() % 6];
+        const std::string pieces[] = {"\r", "\n", "\r\n", "\r\r\n", "\r\n\n"};
+        std::string s;
+        const size_t length = pick_length(rng);
+        while (s.size() < length)
+            s += rng() % 100 < percent ? pieces[rng() % 5] : std::string(1, static_cast<char>('a' + rng() % 26));
+        const size_t shift = rng() % 64;
+        Placed in(s, shift);
+        char* p = reinterpret_cast<char*>(const_cast<unsigned char*>(in.data));
+        unsigned seen = 0;
+        const Progress done = f(p, s.size(), seen);
+        ASSERT_LE(done.read, s.size());
+        ASSERT_LE(done.written, done.read);
+        ASSERT_FALSE(done.read > 0 && done.read < s.size() && s[done.read - 1] == '\r' && s[done.read] == '\n')
+            << "cut a \"\\r\\n\" in two at " << done.read;
+        unsigned want_seen = 0;
+        ASSERT_EQ(std::string(p, done.written), translated(std::string_view(s).substr(0, done.read), want_seen))
+            << "round " << round << ", read " << done.read;
+        ASSERT_EQ(seen, want_seen) << "round " << round;
+        ASSERT_EQ(std::string(p + done.read, s.size() - done.read), s.substr(done.read)) << "round " << round;
+        if (vector) {
+            ASSERT_LE(s.size() - done.read, 64u) << "stopped early: read " << done.read << " of " << s.size();
+        }
+    }
+}
+
 // Each kernel that runs here, and the dispatching function anywhere (which
 // does nothing without a vector unit).
 template <class F, class Check>
@@ -278,6 +334,20 @@ TEST(TranscodeUtf16, WritesExactlyTheUtf8OfWhatItReadsAndStopsOnlyAtSurrogates) 
 
 TEST(TranscodeCharmap, WritesExactlyTheUtf8OfWhatItReadsAndStopsOnlyAtUndefinedBytes) {
     check_each(charmap, check_charmap);
+}
+
+// Only AVX-512 has a newline kernel (it squeezes with VBMI2's compress).
+TEST(TranscodeNewlines, TranslatesInPlaceWhatItReadsAndRecordsTheKinds) {
+    for (const Variant& v : variants()) {
+        if (std::string_view(v.name) == "avx2") continue;
+        SCOPED_TRACE(v.name);
+        Newlines* f = newlines(v);
+        ASSERT_NE(f, nullptr) << "libpyio.so has no " << v.name << " kernel";
+        const bool vector = has_avx512();
+        if (!vector && *v.ns) continue;
+        check_newlines(f, vector);
+        if (::testing::Test::HasFatalFailure()) return;
+    }
 }
 
 // The property tests accept a dispatching function that does nothing, as on
