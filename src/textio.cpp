@@ -323,8 +323,15 @@ IOBase& TextIOWrapper::attached() const {
     return *buffer_;
 }
 
+namespace {
+// Out of line, so that check_open, which every call makes, is small enough
+// to inline.
+[[noreturn]] [[gnu::noinline, gnu::cold]] void throw_closed() { throw value_error(kClosedFile); }
+}  // namespace
+
 void TextIOWrapper::check_open() const {
-    if (buffered_ ? buffered_->closed() : attached().closed()) throw value_error(kClosedFile);
+    if (buffered_ ? buffered_->closed() : attached().closed()) [[unlikely]]
+        throw_closed();
 }
 
 void TextIOWrapper::clear_decoded() noexcept {
@@ -673,6 +680,7 @@ std::optional<Bytes> TextIOWrapper::readline(int64_t limit) {
 }
 
 size_t TextIOWrapper::line_ending(std::string_view text, size_t& consumed) const {
+    if (readtranslate_) return find_line_ending_at('\n', text, consumed);
     std::string_view readnl = readnl_ ? std::string_view(*readnl_) : std::string_view();
     return find_line_ending<char>(readtranslate_, readuniversal_, readnl, text, consumed);
 }

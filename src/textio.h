@@ -35,16 +35,24 @@ void check_text(std::string_view text);
 // two.  translated: only '\n' ends a line; universal: any of '\r', '\r\n',
 // '\n' (a '\r' at the end of s ends the line: the newline decoder never
 // splits a '\r\n'); otherwise readnl.
+//
+// find_line_ending_at is its case of a one-character ending, on its own
+// so that a caller that knows it has that case (TextIOWrapper's text lines,
+// once per line) calls it inline.
+template <class Char>
+size_t find_line_ending_at(Char ending, std::basic_string_view<Char> s, size_t& consumed) {
+    size_t pos = s.find(ending);
+    if (pos != s.npos) return pos + 1;
+    consumed = s.size();
+    return s.npos;
+}
+
 template <class Char>
 size_t find_line_ending(bool translated, bool universal, std::basic_string_view<Char> readnl,
                         std::basic_string_view<Char> s, size_t& consumed) {
     constexpr size_t npos = std::basic_string_view<Char>::npos;
-    if (translated || (!universal && readnl.size() == 1)) {
-        size_t pos = s.find(translated ? Char('\n') : readnl[0]);
-        if (pos != npos) return pos + 1;
-        consumed = s.size();
-        return npos;
-    }
+    if (translated || (!universal && readnl.size() == 1))
+        return find_line_ending_at(translated ? Char('\n') : readnl[0], s, consumed);
     if (universal) {
         for (size_t i = 0; i < s.size(); ++i) {
             Char c = s[i];
