@@ -20,11 +20,13 @@ void validate_newline(std::optional<std::string_view> newline, bool quoted) {
     throw value_error("illegal newline value: " + (quoted ? repr(n) : std::string(n)));
 }
 
-void check_text(std::string_view text) {
-    std::optional<size_t> bad = utf8::find_invalid(text);
-    if (!bad) return;
+bool check_text(std::string_view text) {
+    const size_t strict = utf8::valid_prefix(reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    if (strict == text.size()) return true;
+    std::optional<size_t> bad = utf8::find_invalid(text.substr(strict));
+    if (!bad) return false;
     // Python's reasons and ranges for the first bad sequence.
-    size_t i = *bad;
+    size_t i = strict + *bad;
     auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
     size_t len = utf8::sequence_length(byte(i));
     if (len == 0) throw_decode_error("utf-8", text, i, i + 1, "invalid start byte");
@@ -262,9 +264,10 @@ void TextIOWrapper::set_codec(std::optional<std::string_view> encoding,
     std::string_view errors_name = errors ? *errors : std::string_view("strict");
     ErrorHandler handler = error_handler(errors_name);
     codec_ = &codec;
+    bom_fast_path_ = codec.name() == "utf-16" || codec.name() == "utf-32";
+    utf8_encoding_ = codec.name() == "utf-8";
     // Only handlers that never turn one byte into several characters keep
     // a single-byte charset's text one character per byte.
-    bom_fast_path_ = codec.name() == "utf-16" || codec.name() == "utf-32";
     tell_shortcut_ = codec.name() == "utf-8" ? TellShortcut::Utf8
                      : codec.single_byte() && handler != ErrorHandler::BackslashReplace
                          ? TellShortcut::OneBytePerChar
@@ -793,7 +796,7 @@ std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
     check_open();
     if (!encoder_) throw unsupported_operation("not writable");
     std::string_view text(data.data(), data.size());
-    check_text(text);
+    const bool strict = check_text(text);
     size_t text_len = utf8::count(text);
     bool haslf = ((writetranslate_ && writenl_) || line_buffering_) &&
                  std::memchr(text.data(), '\n', text.size());
@@ -818,7 +821,12 @@ std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
     // away from the start.  utf-8-sig has no fast path: its encoder decides.
     if (bom_fast_path_ && !encoding_start_of_stream_) encoder_->setstate(0);
     try {
-        encoder_->encode(text, false, pending_bytes_);
+        // Strict UTF-8 is its own UTF-8 encoding, whatever the error handler:
+        // appended as it is, without the encoder's search for surrogates.
+        if (strict && utf8_encoding_)
+            pending_bytes_.append(text);
+        else
+            encoder_->encode(text, false, pending_bytes_);
     } catch (...) {
         pending_bytes_.resize(before);
         // CPython's fast path clears encoding_start_of_stream whether or

@@ -26,7 +26,9 @@ void validate_newline(std::optional<std::string_view> newline, bool quoted);
 
 // Text handed in through the API must be generalized UTF-8: otherwise the
 // UnicodeDecodeError Python's UTF-8 decoder (with surrogatepass) would raise.
-void check_text(std::string_view text);
+// Returns true when text is also strict UTF-8 (no surrogates), as the vector
+// check can say for most text; false when it cannot say.
+bool check_text(std::string_view text);
 
 // CPython's _PyIO_find_line_ending over code units Char (char for UTF-8:
 // every newline character is ASCII; char32_t for StringIO's code points).
@@ -222,6 +224,8 @@ private:
     // How tell() may map characters to bytes without replaying the decoder
     // (see tell_locked).
     enum class TellShortcut : uint8_t { None, Utf8, OneBytePerChar } tell_shortcut_ = TellShortcut::None;
+    // The codec is plain UTF-8: write() appends strict UTF-8 text as it is.
+    bool utf8_encoding_ = false;
     std::string encoding_;  // as given (Python keeps the caller's spelling)
     ErrorHandler errors_ = ErrorHandler::Strict;
     std::string errors_name_;

@@ -1,6 +1,7 @@
 #include "utf8_validate.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -238,9 +239,11 @@ PYIO_AVX512 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
         prev = input;
     }
     if (i < n && i + 64 > n) {
-        alignas(64) unsigned char last[64] = {};
-        __builtin_memcpy(last, s + i, n - i);
-        const __m512i errors = block_errors(_mm512_load_si512(last), prev);
+        // The last bytes, zeros after them (a masked load: a copy to the
+        // stack stalled on store forwarding, and text writes end every line
+        // here).  Zeros are ASCII, so a sequence cut by the end is an error.
+        const __m512i last = _mm512_maskz_loadu_epi8(~uint64_t{0} >> (64 - (n - i)), s + i);
+        const __m512i errors = block_errors(last, prev);
         if (_mm512_test_epi8_mask(errors, errors) == 0) return n;
     }
     return before_cut_sequence(s, i);
