@@ -213,6 +213,9 @@ private:
     Bytes readline_locked(int64_t limit);
     // find_line_ending with this stream's newline settings.
     size_t line_ending(std::string_view text, size_t& consumed) const;
+    // The offset just past the first '\n' of decoded_ at or after `from`,
+    // or npos, through lf_bits_.
+    size_t next_lf(size_t from);
     TextCookie tell_locked();
     static void decoder_setstate(IncrementalNewlineDecoder& decoder, int64_t start_pos, uint32_t flags);
 
@@ -259,6 +262,11 @@ private:
     bool has_decoded_ = false;  // CPython's decoded_chars is not NULL
     size_t used_bytes_ = 0;
     size_t counted_bytes_ = 0, counted_chars_ = 0;
+    // Where decoded_'s '\n's are (transcode::newline_bits), for
+    // readline_view: built on its first call after decoded_ changes, and
+    // cleared with every change.  A bit search a line instead of a memchr.
+    std::vector<uint64_t> lf_bits_;
+    bool lf_bits_built_ = false;
     double b2cratio_ = 0.0;
 
     // Where the decoded text came from, for tell(): the decoder's flags

@@ -1,5 +1,7 @@
 #include "transcode_simd.h"
 
+#include <cstring>
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define PYIO_TRANSCODE_AVX2 1
@@ -114,6 +116,12 @@ __attribute__((target("avx2"))) inline unsigned mask32(__m256i a) {
     return static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(a)));
 }
 
+// Bit k of the result: byte k of the 32 at s equals c's.
+__attribute__((target("avx2"))) inline uint32_t equal_bytes(const char* s, __m256i c) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s));
+    return static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, c)));
+}
+
 bool has_avx2() noexcept {
     static const bool yes = __builtin_cpu_supports("avx2");
     return yes;
@@ -225,6 +233,20 @@ __attribute__((target("avx2"))) Progress charmap_to_utf8(const unsigned char* s,
         i += 32;
     }
     return {i, w};
+}
+
+
+__attribute__((target("avx2"))) void newline_bits(const char* s, size_t n, uint64_t* bits) noexcept {
+    const __m256i lf = _mm256_set1_epi8('\n');
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        bits[i / 64] = equal_bytes(s + i, lf) | uint64_t{equal_bytes(s + i + 32, lf)} << 32;
+    }
+    if (i < n) {
+        uint64_t last = 0;
+        for (size_t k = i; k < n; ++k) last |= uint64_t{s[k] == '\n'} << (k - i);
+        bits[i / 64] = last;
+    }
 }
 
 }  // namespace avx2
@@ -424,6 +446,13 @@ PYIO_AVX512 Progress translate_newlines(char* p, size_t n, unsigned& seen) noexc
     return {i, w};
 }
 
+PYIO_AVX512 void newline_bits(const char* s, size_t n, uint64_t* bits) noexcept {
+    const __m512i lf = _mm512_set1_epi8('\n');
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) bits[i / 64] = _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(s + i), lf);
+    if (i < n) bits[i / 64] = _mm512_cmpeq_epi8_mask(_mm512_maskz_loadu_epi8(~uint64_t{0} >> (64 - (n - i)), s + i), lf);
+}
+
 #undef PYIO_AVX512
 #pragma GCC diagnostic pop
 
@@ -464,6 +493,19 @@ Progress translate_newlines(char* p, size_t n, unsigned& seen) noexcept {
 #endif
     (void)p, (void)n, (void)seen;
     return {};
+}
+
+void newline_bits(const char* s, size_t n, uint64_t* bits) noexcept {
+#ifdef PYIO_TRANSCODE_AVX2
+    if (has_avx512()) return avx512::newline_bits(s, n, bits);
+    if (has_avx2()) return avx2::newline_bits(s, n, bits);
+#endif
+    std::memset(bits, 0, (n + 63) / 64 * sizeof(uint64_t));
+    for (const char* p = s; (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(s + n - p))));) {
+        const size_t k = static_cast<size_t>(p - s);
+        bits[k / 64] |= uint64_t{1} << (k % 64);
+        ++p;
+    }
 }
 
 }  // namespace pyio::transcode

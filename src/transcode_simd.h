@@ -1,6 +1,7 @@
 // Vector kernels for the decoders whose output is longer than their input:
 // latin-1, UTF-16 and the single-byte charsets (cp1252 and the like); and
-// for universal newlines' translation, which shrinks its text.
+// for the newlines of decoded text: universal newlines' translation, which
+// shrinks it, and the map of its line ends.
 //
 // Hand-written, not a library, because measured speed demands it: reading a
 // 128 MiB file through TextIOWrapper, the scalar loops were 30% (latin-1),
@@ -65,5 +66,11 @@ Progress charmap_to_utf8(const unsigned char* s, size_t n, const CharmapEntry* t
 // caller's, and starts with no "\r\n" cut in two.
 constexpr unsigned kSeenLF = 1, kSeenCR = 2, kSeenCRLF = 4;
 Progress translate_newlines(char* p, size_t n, unsigned& seen) noexcept;
+
+// Where the '\n's of s[0, n) are: bit k % 64 of bits[k / 64] is set when
+// s[k] is '\n', for the (n + 63) / 64 words of bits, the bits past n clear.
+// With AVX-512 or AVX2, else memchr; the text layer finds a line's end with
+// a bit search in these instead of a memchr a line.
+void newline_bits(const char* s, size_t n, uint64_t* bits) noexcept;
 
 }  // namespace pyio::transcode

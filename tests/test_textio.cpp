@@ -294,6 +294,44 @@ TEST(TextIOWrapper, ReadlineViewGivesWhatReadlineGives) {
     }
 }
 
+TEST(TextIOWrapper, ReadlineViewGivesWhatReadlineGivesOverManyChunksAndSeeks) {
+    // Chunks that hold several lines each (the view finds their ends in a
+    // map of the chunk's newlines, which each new chunk and each seek must
+    // replace), lines longer than a chunk, reads between the lines, and
+    // seeks back to saved cookies.
+    std::mt19937 rng(77);
+    std::string data;
+    for (int line = 0; line < 400; ++line) {
+        const size_t length = rng() % 8 ? rng() % 40 : rng() % 400;
+        for (size_t k = 0; k < length; ++k) data += rng() % 5 ? std::string(1, 'a' + rng() % 26) : "\xc3\xa9";
+        data += rng() % 4 ? "\n" : "\r\n";
+    }
+    for (int64_t chunk : {64, 100, 1000, 8192}) {
+        SCOPED_TRACE("chunk=" + std::to_string(chunk));
+        Stream views = wrap(data), copies = wrap(data);
+        ASSERT_EQ(pyio_text_set_chunk_size(views.get(), chunk), 0);
+        ASSERT_EQ(pyio_text_set_chunk_size(copies.get(), chunk), 0);
+        std::vector<pyio_text_cookie> cookies;
+        int seeks = 0;
+        for (int line = 0;; ++line) {
+            if (line % 50 == 49 && seeks++ < 6) {  // then on to the end
+                const pyio_text_cookie back = cookies[rng() % cookies.size()];
+                ASSERT_EQ(pyio_text_seek(views.get(), &back, SEEK_SET, nullptr), 0) << pyio_error_message();
+                ASSERT_EQ(pyio_text_seek(copies.get(), &back, SEEK_SET, nullptr), 0) << pyio_error_message();
+            }
+            if (line % 7 == 3) {  // reads that go on into new chunks, without a readline
+                ASSERT_EQ(read_str(views.get(), 150), read_str(copies.get(), 150)) << "line " << line;
+            }
+            cookies.push_back(tell(views.get()));
+            const char* view = nullptr;
+            const int64_t n = pyio_readline_view(views.get(), -1, &view);
+            ASSERT_GE(n, 0) << pyio_error_message();
+            ASSERT_EQ(std::string(view, static_cast<size_t>(n)), readline_str(copies.get())) << "line " << line;
+            if (n == 0) break;
+        }
+    }
+}
+
 TEST(TextIOWrapper, ReadlineViewShowsLinesWhereTheyLieInTheDecodedText) {
     // The first line comes with the chunk's decoding (a copy); the next two
     // lie in the same decoded text, so each starts where the last ended.

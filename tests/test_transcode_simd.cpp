@@ -29,6 +29,7 @@ using Latin1 = Progress(const unsigned char*, size_t, char*, size_t) noexcept;
 using Utf16 = Progress(const unsigned char*, size_t, bool, char*, size_t) noexcept;
 using Charmap = Progress(const unsigned char*, size_t, const CharmapEntry*, char*, size_t) noexcept;
 using Newlines = Progress(char*, size_t, unsigned&) noexcept;
+using NewlineBits = void(const char*, size_t, uint64_t*) noexcept;
 
 bool has_avx2() { return __builtin_cpu_supports("avx2"); }
 
@@ -59,6 +60,7 @@ Latin1* latin1(const Variant& v) { return kernel<Latin1>(v, "14latin1_to_utf8EPK
 Utf16* utf16(const Variant& v) { return kernel<Utf16>(v, "13utf16_to_utf8EPKhmbPcm"); }
 Charmap* charmap(const Variant& v) { return kernel<Charmap>(v, "15charmap_to_utf8EPKhmPKNS0_12CharmapEntryEPcm"); }
 Newlines* newlines(const Variant& v) { return kernel<Newlines>(v, "18translate_newlinesEPcmRj"); }
+NewlineBits* newline_bits(const Variant& v) { return kernel<NewlineBits>(v, "12newline_bitsEPKcmPm"); }
 
 void append_utf8(std::string& out, uint32_t cp) {
     if (cp < 0x80) {
@@ -314,6 +316,27 @@ void check_newlines(Newlines* f, bool vector) {
     }
 }
 
+// The map of '\n's: one bit a byte, exactly the '\n's, the bits past the
+// end clear and not a word written past (n + 63) / 64.
+void check_newline_bits(NewlineBits* f, bool) {
+    std::mt19937 rng(1010);
+    for (int round = 0; round < 20000; ++round) {
+        const unsigned percent = std::vector<unsigned>{0, 2, 20, 100}[rng() % 4];
+        std::string s(pick_length(rng), 'a');
+        for (char& c : s)
+            if (rng() % 100 < percent) c = rng() % 2 ? '\n' : static_cast<char>(rng() % 256);
+        Placed in(s, rng() % 64);
+        const size_t words = (s.size() + 63) / 64;
+        std::vector<uint64_t> bits(words + 1, 0xa5a5a5a5a5a5a5a5ull);
+        f(reinterpret_cast<const char*>(in.data), s.size(), bits.data());
+        for (size_t k = 0; k < 64 * words; ++k) {
+            const bool want = k < s.size() && s[k] == '\n';
+            ASSERT_EQ((bits[k / 64] >> (k % 64) & 1) != 0, want) << "byte " << k << " of " << s.size();
+        }
+        ASSERT_EQ(bits[words], 0xa5a5a5a5a5a5a5a5ull) << "wrote past the map, length " << s.size();
+    }
+}
+
 // Each kernel that runs here, and the dispatching function anywhere (which
 // does nothing without a vector unit).
 template <class F, class Check>
@@ -335,6 +358,10 @@ TEST(TranscodeUtf16, WritesExactlyTheUtf8OfWhatItReadsAndStopsOnlyAtSurrogates) 
 TEST(TranscodeCharmap, WritesExactlyTheUtf8OfWhatItReadsAndStopsOnlyAtUndefinedBytes) {
     check_each(charmap, check_charmap);
 }
+
+// Every variant maps newlines, the dispatching one with memchr where there
+// is no vector unit.
+TEST(TranscodeNewlineBits, SetsExactlyTheBitsOfTheLineFeeds) { check_each(newline_bits, check_newline_bits); }
 
 // Only AVX-512 has a newline kernel (it squeezes with VBMI2's compress).
 TEST(TranscodeNewlines, TranslatesInPlaceWhatItReadsAndRecordsTheKinds) {
