@@ -690,6 +690,18 @@ size_t TextIOWrapper::line_ending(std::string_view text, size_t& consumed) const
     return find_line_ending<char>(readtranslate_, readuniversal_, readnl, text, consumed);
 }
 
+size_t TextIOWrapper::unused_line_ending(size_t& consumed) {
+    // Translated newlines end lines at '\n' alone: found through lf_bits_,
+    // which made reading mixed-script lines 1.2 times as fast.
+    if (!readtranslate_) return line_ending(std::string_view(decoded_).substr(used_bytes_), consumed);
+    const size_t end = next_lf(used_bytes_);
+    if (end == npos) {
+        consumed = decoded_.size() - used_bytes_;
+        return npos;
+    }
+    return end - used_bytes_;
+}
+
 size_t TextIOWrapper::next_lf(size_t from) {
     if (!lf_bits_built_) {
         lf_bits_.resize((decoded_.size() + 63) / 64);
@@ -716,11 +728,8 @@ std::optional<std::string_view> TextIOWrapper::readline_view(int64_t limit) {
     if (limit < 0 && pending_bytes_.empty() && has_decoded_ && !decoded_.empty()) {
         std::string_view rest = std::string_view(decoded_).substr(used_bytes_);
         size_t consumed = 0;
-        // Translated newlines end lines at '\n' alone: found through
-        // lf_bits_, which made reading mixed-script lines 1.2 times as fast.
-        size_t end = readtranslate_ ? next_lf(used_bytes_) : line_ending(rest, consumed);
+        size_t end = unused_line_ending(consumed);
         if (end != npos) {
-            if (readtranslate_) end -= used_bytes_;
             used_bytes_ += end;
             return rest.substr(0, end);
         }
@@ -771,7 +780,7 @@ Bytes TextIOWrapper::readline_locked(int64_t limit) {
             line = joined;
         }
         size_t consumed = 0;
-        size_t end = line_ending(line, consumed);
+        size_t end = joined.empty() ? unused_line_ending(consumed) : line_ending(line, consumed);
         bool found = end != npos;
         if (!found) end = consumed;
         if (limit >= 0) {

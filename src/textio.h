@@ -213,6 +213,9 @@ private:
     Bytes readline_locked(int64_t limit);
     // find_line_ending with this stream's newline settings.
     size_t line_ending(std::string_view text, size_t& consumed) const;
+    // line_ending for the unused decoded text, decoded_[used_bytes_, ...),
+    // through lf_bits_ when newlines are translated.
+    size_t unused_line_ending(size_t& consumed);
     // The offset just past the first '\n' of decoded_ at or after `from`,
     // or npos, through lf_bits_.
     size_t next_lf(size_t from);
