@@ -217,8 +217,9 @@ private:
     // through lf_bits_ when newlines are translated.
     size_t unused_line_ending(size_t& consumed);
     // The offset just past the first '\n' of decoded_ at or after `from`,
-    // or npos, through lf_bits_.
+    // or npos, through lf_bits_ (built first if need be).
     size_t next_lf(size_t from);
+    void build_lf_bits();
     TextCookie tell_locked();
     static void decoder_setstate(IncrementalNewlineDecoder& decoder, int64_t start_pos, uint32_t flags);
 
