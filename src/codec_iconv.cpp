@@ -69,17 +69,25 @@ constexpr const char* kIncomplete = "incomplete multibyte sequence";
 
 // The bytes a decoder holds after a decode() that raised, as Python's CJK
 // decoders (_multibytecodec) leave them: they take their held bytes out
-// before decoding, so an illegal sequence leaves none -- but a sequence left
-// incomplete at the end of a final decode puts back the bytes held before
-// the call (not the call's own).
-std::string pending_after_failure(const std::exception_ptr& failure, const std::string& held) {
+// before decoding, so an illegal sequence leaves none -- but when the error
+// is a sequence left incomplete at the end of a final decode, whatever its
+// handler raised (strict's UnicodeDecodeError, or the TypeError of a handler
+// that cannot decode), they put back the bytes held before the call (not
+// the call's own).
+std::string pending_after_failure(bool failed_incomplete, const std::string& held) {
+    return failed_incomplete ? held : std::string();
+}
+
+// handle_decode_error for the sequence cut by the end of a final decode's
+// input; `failed` records that it raised, for pending_after_failure.
+size_t handle_incomplete(ErrorHandler errors, std::string_view encoding, std::string_view data, size_t pos,
+                         std::string& out, bool& failed) {
     try {
-        std::rethrow_exception(failure);
-    } catch (const Error& e) {
-        if (e.info().reason == kIncomplete) return held;
+        return handle_decode_error(errors, encoding, data, pos, data.size(), kIncomplete, out);
     } catch (...) {
+        failed = true;
+        throw;
     }
-    return std::string();
 }
 constexpr const char* kUndefined = "character maps to <undefined>";
 
@@ -1110,6 +1118,7 @@ public:
         std::string_view data = joined(pending_, input, buffer);
         const std::string held = pending_;
         pending_.clear();
+        failed_incomplete_ = false;
         make_room(out, 2 * data.size());
         all_or_nothing(out, [&] {
             try {
@@ -1134,7 +1143,7 @@ public:
                     }
                 }
             } catch (...) {
-                hold_after_failure(pending_after_failure(std::current_exception(), held));
+                hold_after_failure(pending_after_failure(failed_incomplete_, held));
                 throw;
             }
         });
@@ -1347,7 +1356,7 @@ private:
             // What the handler leaves of an incomplete sequence at the end
             // (surrogateescape stops before an ASCII byte) Python's
             // incremental decoders keep, undecoded, even though final.
-            pos = handle_decode_error(errors_, p_.name, data, pos, data.size(), kIncomplete, out);
+            pos = handle_incomplete(errors_, p_.name, data, pos, out, failed_incomplete_);
             return pos == data.size();
         }
         // iconv wants more although Python would judge: let the next input decide.
@@ -1370,6 +1379,7 @@ private:
     std::shared_ptr<const MultibyteTable> table_;
     Iconv cd_;
     std::string pending_;
+    bool failed_incomplete_ = false;  // this decode()'s failure is at the end (pending_after_failure)
     size_t slice_ = kSlice;
     size_t brief_ = kBriefSlice;  // what convert() takes between two runs of the table
     size_t rejected_length_ = 1;  // of the sequence locate() found Python rejects
@@ -1458,6 +1468,7 @@ public:
         std::string_view data = joined(pending_, input, buffer);
         const std::string held = pending_;
         pending_.clear();
+        failed_incomplete_ = false;
         all_or_nothing(out, [&] {
             try {
                 Cursor c{data, 0, final, out};
@@ -1469,7 +1480,7 @@ public:
                 }
             } catch (...) {
                 // The designations and shift made before the failure stay.
-                setstate(DecoderState{pending_after_failure(std::current_exception(), held), getstate().flags});
+                setstate(DecoderState{pending_after_failure(failed_incomplete_, held), getstate().flags});
                 throw;
             }
         });
@@ -1543,7 +1554,7 @@ private:
     // undecoded, even though final).
     bool incomplete(Cursor& c) {
         if (!c.final) return false;
-        c.pos = handle_decode_error(errors_, p_.name, c.data, c.pos, c.data.size(), kIncomplete, c.out);
+        c.pos = handle_incomplete(errors_, p_.name, c.data, c.pos, c.out, failed_incomplete_);
         return c.pos == c.data.size();
     }
 
@@ -1831,6 +1842,7 @@ private:
     Iconv cd_;
     State st_;
     std::string pending_;
+    bool failed_incomplete_ = false;  // this decode()'s failure is at the end (pending_after_failure)
     // What iconv itself has been told: its designations and shift.
     std::array<uint8_t, 4> fed_{};
     bool fed_shifted_ = false;

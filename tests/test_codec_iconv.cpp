@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -647,6 +648,25 @@ TEST(IconvCodec, AnIncompleteFinalDecodePutsBackWhatWasHeldBefore) {
     auto fresh = codec("gb18030", "GB18030").decoder(H::Strict);
     EXPECT_EQ(run([&](std::string&) { fresh->decode("\x82\x37\xcf", true, out); }).kind, Result::DecodeError);
     EXPECT_EQ(fresh->getstate(), (pyio::DecoderState{"", 0}));
+}
+
+TEST(IconvCodec, AnIncompleteFinalDecodePutsBackWhatWasHeldWhateverTheHandlerRaises) {
+    // xmlcharrefreplace cannot decode: TypeError instead of the
+    // UnicodeDecodeError, and still the held bytes are put back (Python's
+    // decoder restores them whatever the handler raised), in the iconv
+    // decoders and in the ISO-2022 ones.
+    for (auto [name, iconv_name, held] : {std::tuple{"gb18030", "GB18030", "\xb1"},
+                                          std::tuple{"iso2022_jp", "ISO-2022-JP", "\x1b$"}}) {
+        SCOPED_TRACE(name);
+        auto d = codec(name, iconv_name).decoder(H::XmlCharRefReplace);
+        std::string out;
+        d->decode(held, false, out);
+        ASSERT_EQ(d->getstate().pending, held);
+        for (int i = 0; i < 2; ++i) {
+            EXPECT_EQ(run([&](std::string&) { d->decode("", true, out); }).kind, Result::TypeError);
+            EXPECT_EQ(d->getstate().pending, held);
+        }
+    }
 }
 
 TEST(IconvCodec, WhatTheHandlerLeavesOfAnIncompleteFinalSequenceStaysHeld) {

@@ -564,9 +564,11 @@ def _read_after_failed_flush(seq, field_name, a, b, earlier=()):
     # returns it).
     if seq.cls not in ("bufferedrandom", "open"):
         return False
-    steps = list(earlier)
+    # The read itself counts: its own "tell after" is the first difference.
+    steps = list(earlier) + [a]
     for i, e in enumerate(steps):
-        if (_kind_of(e[0]).startswith(_READS) and e[1][0] == "raise"
+        # readinto's label is "(f.readinto(b := ...), bytes(b))".
+        if (e[0].lstrip("(").startswith(_READS) and e[1][0] == "raise"
                 and any(_kind_of(w[0]) in ("f.write", "f.writelines") for w in steps[:i])):
             return STOP
     return False
