@@ -965,6 +965,22 @@ TEST(TextIOWrapper, ReconfigureBeforeReadingChangesTheCodec) {
     EXPECT_EQ(read_str(t.get()), "\xc3\xa9t\xc3\xa9");
 }
 
+TEST(TextIOWrapper, ACookieFromUniversalNewlinesSeeksAfterAReconfigureToAFixedNewline) {
+    // t = TextIOWrapper(BytesIO(b'ab\r\ncd'), 'koi8-r', newline=''); t._CHUNK_SIZE = 3
+    // t.read(2); c = t.tell()  (its flags: a '\r' held); t.read()
+    // t.reconfigure(newline='\r'): the codec's decoder alone, whose
+    // setstate() ignores the flags; t.seek(c) == c; t.read() == '\ncd'
+    Stream t = wrap("ab\r\ncd", "koi8-r", "");
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 3), 0);
+    EXPECT_EQ(read_str(t.get(), 2), "ab");
+    const pyio_text_cookie c = tell(t.get());
+    ASSERT_EQ(c.dec_flags, 1u);
+    EXPECT_EQ(read_str(t.get()), "\r\ncd");
+    ASSERT_EQ(pyio_text_reconfigure(t.get(), nullptr, nullptr, 1, "\r", -1, -1), 0) << pyio_error_message();
+    ASSERT_EQ(pyio_text_seek(t.get(), &c, SEEK_SET, nullptr), 0) << pyio_error_message();
+    EXPECT_EQ(read_str(t.get()), "\ncd");
+}
+
 TEST(TextIOWrapper, ReconfigureAfterReadingRefusesCodecAndNewline) {
     Stream t = wrap("abc");
     EXPECT_EQ(read_str(t.get(), 1), "a");
