@@ -661,14 +661,22 @@ class Pair:
         self.setups = setups
         self.isolate = isolate
         self.runs = 0
+        # Sequences whose crash was the oracle's own (CPython's io crashing
+        # by itself): not compared, and reported apart.
+        self.oracle_crashes: list[str] = []
         self._worker: _Worker | None = None
 
+    def _code(self, seq: Sequence):
+        return compile(run_source(seq, self.setups(seq)), f"<sequence {seq.origin}>", "exec")
+
     def _compare_here(self, seq: Sequence) -> Divergence | None:
-        src = run_source(seq, self.setups(seq))
-        code = compile(src, f"<sequence {seq.origin}>", "exec")
+        code = self._code(seq)
         a = run_side(code, self.oracle)
         b = run_side(code, self.under_test)
         return compare(seq, a, b)
+
+    def _oracle_here(self, seq: Sequence) -> None:
+        run_side(self._code(seq), self.oracle)
 
     def check(self, seq: Sequence) -> Divergence | None:
         """The first divergence of seq, or None.  Isolated, the pair runs in
@@ -691,6 +699,15 @@ class Pair:
         if kind == "error":
             return Divergence(-1, "<harness>", "error", None, None, payload)
         self._worker = None  # it died: the next sequence gets a new one
+        # Both sides ran in the process: whose crash was it?  The oracle's
+        # alone, when it dies again by itself.
+        alone = _Worker(self._oracle_here)
+        oracle_kind, _ = alone.ask(seq, PAIR_TIMEOUT)
+        if oracle_kind != "crash":
+            alone.stop()
+        elif "blocked" not in payload:
+            self.oracle_crashes.append(seq.origin)
+            return None
         return Divergence(-1, "<process>", "crash", None, None, payload)
 
     def close(self) -> None:

@@ -148,6 +148,9 @@ def main(argv=None) -> int:
     print(f"\n{ran} sequence(s), {pair.runs} pair run(s) in {elapsed:.1f} s; seed {args.seed}")
     if ignored:
         print(f"{ignored} sequence(s) diverged as --ignore says")
+    if pair.oracle_crashes:
+        print(f"{len(pair.oracle_crashes)} sequence(s) crash {args.oracle} by itself, not compared: "
+              f"{', '.join(pair.oracle_crashes[:5])}{' ...' if len(pair.oracle_crashes) > 5 else ''}")
     if not failures:
         print("no divergence")
         return 0
