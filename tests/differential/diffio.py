@@ -380,9 +380,11 @@ def _bytesio_allocation_failure(seq, field_name, a, b, earlier=()):
 def _truncate_returns_its_argument(seq, field_name, a, b, earlier=()):
     # io.FileIO.truncate(size) returns the very object it was given, and a
     # buffered object over one returns what its raw stream's truncate did.
+    # (A buffered class's "bad" kind, the constructions that may fail, is
+    # over a FileIO too.)
     over_fileio = (seq.cls in ("fileio", "open", "opentext")
                    or seq.cls in ("bufferedwriter", "bufferedrandom", "textiowrapper")
-                   and seq.params.get("kind") in ("file", "fileio"))
+                   and seq.params.get("kind") in ("file", "fileio", "bad"))
     if field_name != "outcome" or not over_fileio or _kind_of(a[0]) != "f.truncate":
         return False
     if a[1][0] != "ok" or a[1][1][0] not in ("bool", "Idx"):
