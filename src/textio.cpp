@@ -627,12 +627,17 @@ void TextIOWrapper::decode_all(std::string_view input, Bytes& out) {
             }
             out.append(scratch.data(), scratch.size());
         }
-    } catch (...) {
+    } catch (const Error&) {
         decoder_->restore(start, seen);
         out.resize_uninitialized(out_start);
         scratch.clear();
         decoder_->decode(input, true, scratch);
         out.append(scratch.data(), scratch.size());
+    } catch (...) {
+        // Out of memory (growing out): no redo, which would need more.
+        decoder_->restore(start, seen);
+        out.resize_uninitialized(out_start);
+        throw;
     }
 }
 
