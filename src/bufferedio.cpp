@@ -113,7 +113,7 @@ IOBase& Buffered::raw_checked() const {
     return *raw_;
 }
 
-bool Buffered::closed_now() const { return !buf_.data || raw_checked().closed(); }
+bool Buffered::closed_now() const { return !buf_.data || closed(); }
 
 void Buffered::check_closed(const char* message) const {
     if (closed_now() && buf_.readahead() == 0) throw value_error(message);
