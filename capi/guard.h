@@ -51,10 +51,16 @@ T& from_handle_as(pyio_stream* handle, const char* attribute) {
                           attribute + "'");
 }
 
+// TypeError("WHAT is NULL"), out of line: require() stays small enough to
+// inline into the calls it checks.
+[[noreturn]] [[gnu::noinline, gnu::cold]] inline void throw_null(const char* what) {
+    throw type_error(std::string(what) + " is NULL");
+}
+
 // Rejects a NULL pointer argument with TypeError.
 template <class P>
 P* require(P* pointer, const char* what) {
-    if (!pointer) throw type_error(std::string(what) + " is NULL");
+    if (!pointer) [[unlikely]] throw_null(what);
     return pointer;
 }
 
