@@ -149,7 +149,7 @@ def main(argv=None) -> int:
     if ignored:
         print(f"{ignored} sequence(s) diverged as --ignore says")
     if pair.oracle_crashes:
-        print(f"{len(pair.oracle_crashes)} sequence(s) crash {args.oracle} by itself, not compared: "
+        print(f"{len(pair.oracle_crashes)} sequence(s) crash or hang {args.oracle} by itself, not compared: "
               f"{', '.join(pair.oracle_crashes[:5])}{' ...' if len(pair.oracle_crashes) > 5 else ''}")
     if not failures:
         print("no divergence")

@@ -2229,6 +2229,25 @@ class BufferedCommonTest(BufferedCase):
             with self.subTest(cls=cls):
                 self.same(lambda m: getattr(m, cls)(m.BytesIO(TEXT)), *steps)
 
+    def test_seek_to_a_bad_target_after_the_raw_stream_closed(self):
+        # io's CHECK_CLOSED lets a closed object through while its read
+        # buffer holds bytes: then the raw stream's seekable() speaks ("I/O
+        # operation on closed file"), else "seek of closed file"; the target
+        # is looked at only after both.
+        for cls, mode in self.CLASSES:
+            for peeked in (False, True):
+                if peeked and "r" not in mode:
+                    continue
+                with self.subTest(cls=cls, peeked=peeked):
+                    def make(m):
+                        raw = io.FileIO(self.path("seek", TEXT), mode)
+                        b = getattr(m, cls)(raw, 4)
+                        if peeked:
+                            b.peek()
+                        raw.close()
+                        return b
+                    self.same(make, lambda b: b.seek([], 0), lambda b: b.seek("x", 1))
+
     def test_raw_is_the_object_passed(self):
         for cls, mode in self.CLASSES:
             for raw_name, make_raw in self.raws(TEXT, mode).items():

@@ -269,7 +269,7 @@ class _Buffered(_BufferedBase):
                 self._pyio_unattached()
             if not 0 <= whence <= 4:
                 raise ValueError(f"whence value {whence} unsupported") from None
-            if self.closed:
+            if self.closed and not self._pyio_serves_buffered():
                 raise ValueError("seek of closed file") from None
             if not self.seekable():
                 raise UnsupportedOperation(_NOT_SEEKABLE) from None
@@ -278,6 +278,19 @@ class _Buffered(_BufferedBase):
         if result < 0:
             raise error()
         return result
+
+    def _pyio_serves_buffered(self):
+        """CPython's CHECK_CLOSED: a closed buffered object whose read buffer
+        still holds bytes is let through (its raw stream then speaks).
+        read(0) asks the same check and nothing else (peek() would flush a
+        BufferedRandom first)."""
+        if not isinstance(self, _Reads):
+            return False
+        try:
+            self.read(0)
+        except ValueError:
+            return False
+        return True
 
     def truncate(self, pos=None):
         if pos is None:
