@@ -23,9 +23,6 @@
 //   both) are decoding errors.  Python's iso2022_jp_3/2004 encoders are left
 //   to iconv: glibc stays in JIS X 0213 plane 1 where Python returns to JIS X
 //   0208, and pairs base letters with combining marks otherwise.
-// - CPython's incremental ISO-2022 decoders raise "pending buffer overflow"
-//   when an unterminated escape sequence spans more than 8 pending bytes;
-//   here it is decoded as Python decodes it in one call.
 // - Stateful charsets other than ISO-2022 and IBM's SO/SI EBCDIC ones (glibc's
 //   UTF-7, say) keep their state inside iconv: getstate() knows the initial
 //   state only, setstate() refuses any other (ValueError), and a decode() that
@@ -103,6 +100,8 @@ constexpr size_t kBriefSlice = 16;
 // setstate() accepts at most this many pending bytes (CPython's multibyte
 // decoders keep at most 8).
 constexpr size_t kMaxPending = 16;
+// What CPython's multibyte decoders hold between calls at most.
+constexpr size_t kMaxDecPending = 8;
 
 // The pending bytes followed by the new input, copied only when there is
 // something pending.
@@ -1481,6 +1480,10 @@ public:
                         break;
                     }
                 }
+                // CPython's multibyte decoders hold at most 8 bytes between
+                // calls (MAXDECPENDING); an escape sequence not terminated yet
+                // can leave more, and then the call fails, holding nothing.
+                if (pending_.size() > kMaxDecPending) throw unicode_error("pending buffer overflow");
             } catch (...) {
                 // The designations and shift made before the failure stay.
                 setstate(DecoderState{pending_after_failure(failed_incomplete_, held), getstate().flags});

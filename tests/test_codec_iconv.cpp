@@ -655,6 +655,35 @@ TEST(IconvCodec, AnIncompleteFinalDecodePutsBackWhatWasHeldBefore) {
     EXPECT_EQ(fresh->getstate(), (pyio::DecoderState{"", 0}));
 }
 
+TEST(IconvCodec, AnEscapeSequenceHeldPastEightBytesIsAPendingBufferOverflow) {
+    // d = codecs.getincrementaldecoder('iso2022_jp')('backslashreplace')
+    // d.decode(b'a\x1b(\n\\udc8') == 'a'  (8 bytes held: the escape is not over)
+    // d.decode(b'0'): UnicodeError('pending buffer overflow'), nothing held after
+    // d.decode(b'ab') == 'ab'
+    auto d = codec("iso2022_jp", "ISO-2022-JP").decoder(H::BackslashReplace);
+    std::string out;
+    d->decode("a\x1b(\n\\udc8", false, out);
+    EXPECT_EQ(out, "a");
+    EXPECT_EQ(d->getstate().pending, "\x1b(\n\\udc8");
+    try {
+        d->decode("0", false, out);
+        ADD_FAILURE() << "no error";
+    } catch (const pyio::Error& e) {
+        EXPECT_EQ(e.kind(), pyio::ErrorKind::UnicodeError);
+        EXPECT_STREQ(e.what(), "pending buffer overflow");
+    }
+    EXPECT_EQ(out, "a");
+    EXPECT_EQ(d->getstate().pending, "");
+    d->decode("ab", false, out);
+    EXPECT_EQ(out, "aab");
+    // A final decode judges the sequence instead: no overflow, and the
+    // unterminated rest is the error (Python: '\\x1b\\x28\\x0a\\x5c...').
+    auto e = codec("iso2022_jp", "ISO-2022-JP").decoder(H::BackslashReplace);
+    std::string all;
+    e->decode("\x1b(\n\\udc80", true, all);
+    EXPECT_EQ(all, R"(\x1b\x28\x0a\x5c\x75\x64\x63\x38\x30)");
+}
+
 TEST(IconvCodec, AnIncompleteFinalDecodePutsBackWhatWasHeldWhateverTheHandlerRaises) {
     // xmlcharrefreplace cannot decode: TypeError instead of the
     // UnicodeDecodeError, and still the held bytes are put back (Python's
