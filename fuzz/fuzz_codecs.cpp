@@ -294,6 +294,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             whole.start += 3;
             whole.end += 3;
         }
+        // CPython's ISO-2022 decoders hold at most 8 bytes between calls: a
+        // piece that ends inside a longer escape sequence, not terminated
+        // yet, fails with "pending buffer overflow", which one call cannot.
+        if (codec.name().starts_with("iso2022") && !pieces.ok && pieces.kind == pyio::ErrorKind::UnicodeError &&
+            pieces.reason == "pending buffer overflow")
+            return 0;
         PYIO_FUZZ_CHECK(same(whole, pieces),
                         context + "one call:  " + describe(whole) + "\nin pieces: " + describe(pieces));
     }
