@@ -1051,12 +1051,13 @@ private:
 };
 
 // Bytes decoded through a MultibyteTable since the program started (tests
-// check that the table is in use).
+// check that the table is in use); added to once per decode() call, not per
+// run of the table, so that threads decoding at once share this line rarely.
 std::atomic<uint64_t> g_table_decoded{0};
 
 size_t MultibyteTable::decode(std::string_view data, size_t pos, std::string& out) const {
     const auto* s = reinterpret_cast<const unsigned char*>(data.data());
-    const size_t n = data.size(), start = pos;
+    const size_t n = data.size();
     char buffer[kStackOutput];
     char* const full = buffer + sizeof buffer - 8;  // room for 8 more bytes
     bool stuck = false;
@@ -1096,7 +1097,6 @@ size_t MultibyteTable::decode(std::string_view data, size_t pos, std::string& ou
         }
         out.append(buffer, static_cast<size_t>(w - buffer));
     }
-    g_table_decoded.fetch_add(pos - start, std::memory_order_relaxed);
     return pos;
 }
 
@@ -1122,6 +1122,7 @@ public:
         pending_.clear();
         failed_incomplete_ = false;
         make_room(out, 2 * data.size());
+        size_t from_table = 0;
         all_or_nothing(out, [&] {
             try {
                 size_t pos = 0;
@@ -1129,6 +1130,7 @@ public:
                     if (table_) {
                         const size_t from = pos;
                         pos = table_->decode(data, pos, out);
+                        from_table += pos - from;
                         if (pos == data.size()) break;
                         // Where the table knows little (GB18030's four-byte
                         // forms in a row), iconv takes ever larger pieces.
@@ -1149,6 +1151,7 @@ public:
                 throw;
             }
         });
+        if (from_table) g_table_decoded.fetch_add(from_table, std::memory_order_relaxed);
     }
 
     void reset() override {
@@ -2098,16 +2101,10 @@ class IconvCodec final : public Codec {
 public:
     IconvCodec(std::string name, std::shared_ptr<const IconvProfile> profile)
         : Codec(std::move(name)), profile_(std::move(profile)) {}
-    std::unique_ptr<Decoder> decoder(ErrorHandler errors) const override {
-        if (profile_->state == Statefulness::Iso2022)
-            return std::make_unique<Iso2022Decoder>(profile_, errors);
-        return std::make_unique<IconvDecoder>(profile_, errors, table());
-    }
+    std::unique_ptr<Decoder> decoder(ErrorHandler errors) const override { return make_decoder(errors, table()); }
     // The decoder without a decoding table, whatever the codec.
     std::unique_ptr<Decoder> decoder_without_table(ErrorHandler errors) const {
-        if (profile_->state == Statefulness::Iso2022)
-            return std::make_unique<Iso2022Decoder>(profile_, errors);
-        return std::make_unique<IconvDecoder>(profile_, errors);
+        return make_decoder(errors, nullptr);
     }
     std::unique_ptr<Encoder> encoder(ErrorHandler errors) const override {
         if (profile_->iso_encoding) return std::make_unique<Iso2022Encoder>(profile_, errors);
@@ -2115,6 +2112,11 @@ public:
     }
 
 private:
+    std::unique_ptr<Decoder> make_decoder(ErrorHandler errors, std::shared_ptr<const MultibyteTable> table) const {
+        if (profile_->state == Statefulness::Iso2022)
+            return std::make_unique<Iso2022Decoder>(profile_, errors);
+        return std::make_unique<IconvDecoder>(profile_, errors, std::move(table));
+    }
     // Built when the first decoder is made: most programs never decode most codecs.
     std::shared_ptr<const MultibyteTable> table() const {
         if (!MultibyteTable::applies(*profile_)) return nullptr;

@@ -266,9 +266,10 @@ private:
     bool has_decoded_ = false;  // CPython's decoded_chars is not NULL
     size_t used_bytes_ = 0;
     size_t counted_bytes_ = 0, counted_chars_ = 0;
-    // Where decoded_'s '\n's are (transcode::newline_bits), for
-    // readline_view: built on its first call after decoded_ changes, and
-    // cleared with every change.  A bit search a line instead of a memchr.
+    // Where decoded_'s '\n's are (transcode::newline_bits), for readline
+    // and readline_view with translated newlines: built on the first search
+    // after decoded_ changes, and cleared with every change.  A bit search
+    // a line instead of a memchr.
     std::vector<uint64_t> lf_bits_;
     bool lf_bits_built_ = false;
     double b2cratio_ = 0.0;
