@@ -53,7 +53,7 @@ void then_report_last(First&& first, Second&& second) {
 class Buffered::Guard {
 public:
     explicit Guard(Buffered& b) : b_(b) {
-        if (!b.lock_.lock(std::this_thread::get_id()))
+        if (!b.lock_.lock())
             throw runtime_error("reentrant call inside " + b.describe());
     }
     ~Guard() { b_.lock_.unlock(); }
@@ -108,16 +108,9 @@ Buffered::~Buffered() = default;
 
 // ---- raw access ----
 
-IOBase& Buffered::raw_checked() const {
-    if (!raw_) throw value_error(kDetached);
-    return *raw_;
-}
+void Buffered::throw_detached() { throw value_error(kDetached); }
 
-bool Buffered::closed_now() const { return !buf_.data || closed(); }
-
-void Buffered::check_closed(const char* message) const {
-    if (closed_now() && buf_.readahead() == 0) throw value_error(message);
-}
+void Buffered::throw_closed(const char* message) { throw value_error(message); }
 
 int64_t Buffered::raw_tell() {
     abs_pos_ = raw_checked().tell();
@@ -490,18 +483,29 @@ std::optional<Bytes> Buffered::read(int64_t size) {
 
 std::optional<Bytes> Buffered::read1(int64_t size) {
     if (!reads_) return BufferedIOBase::read1(size);
+    Bytes out;
+    read1(size, out);
+    out.shrink_to_fit();  // a short raw read leaves room the caller never uses
+    return out;
+}
+
+void Buffered::read1(int64_t size, Bytes& out) {
+    out.clear();
+    if (!reads_) {
+        BufferedIOBase::read1(size);  // throws
+        return;
+    }
     raw_checked();
     if (size < 0) size = buffer_size_;
     Guard guard(*this);
     check_closed("read of closed file");
-    Bytes out;
-    if (size == 0) return out;
+    if (size == 0) return;
     // What is buffered if anything is, else one raw read of `size` straight
     // into the result, which leaves nothing buffered.
     if (int64_t have = buf_.readahead(); have > 0) {
         out.resize_uninitialized(static_cast<size_t>(std::min(size, have)));
         buf_.take(out.data(), static_cast<int64_t>(out.size()));
-        return out;
+        return;
     }
     // CPython reads past pending writes here, and then sends them to the
     // wrong place (io.BufferedRandom: write(b"XY") then read1(2) returns
@@ -522,8 +526,6 @@ std::optional<Bytes> Buffered::read1(int64_t size) {
     // CPython's read1 answers b"" (not None) when the raw stream would block.
     int64_t n = raw_read(out.data(), size).value_or(0);
     out.resize_uninitialized(static_cast<size_t>(n));
-    out.shrink_to_fit();
-    return out;
 }
 
 std::optional<size_t> Buffered::readinto(std::span<char> buffer) {
@@ -588,7 +590,7 @@ std::optional<std::string_view> Buffered::readline_view(int64_t limit) {
 
 // The first step of CPython's _buffered_readline: the line (or as much as
 // the limit allows) if it is all in the buffer, taken from it.
-std::optional<std::string_view> Buffered::line_in_buffer(int64_t limit) {
+inline std::optional<std::string_view> Buffered::line_in_buffer(int64_t limit) {
     int64_t n = buf_.readahead();
     if (limit >= 0 && n > limit) n = limit;
     const char* start = buf_.at(buf_.pos);

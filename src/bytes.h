@@ -79,6 +79,8 @@ public:
         size_ += n;
     }
     void push_back(char c) { append(&c, 1); }
+    // Empties it, keeping the storage for reuse.
+    void clear() noexcept { size_ = 0; }
     // Gives back memory a generous reservation no longer needs.
     void shrink_to_fit() noexcept {
         if (capacity_ - size_ < 4096 || !data_) return;

@@ -147,7 +147,7 @@ void IncrementalNewlineDecoder::reset() {
 class TextIOWrapper::Guard {
 public:
     explicit Guard(TextIOWrapper& t) : t_(t) {
-        if (!t.lock_.lock(std::this_thread::get_id()))
+        if (!t.lock_.lock())
             throw runtime_error("reentrant call inside <TextIOWrapper>");
     }
     ~Guard() { t_.lock_.unlock(); }
@@ -548,10 +548,18 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
     if (size_hint > 0)
         size_hint = static_cast<int64_t>(std::max(b2cratio_, 1.0) * static_cast<double>(size_hint));
     int64_t want = std::max(static_cast<int64_t>(chunk_size_), size_hint);
-    std::optional<Bytes> input = has_read1_ ? buffer_->read1(want) : buffer_->read(want);
-    if (!input)
-        throw type_error(std::string("underlying ") + (has_read1_ ? "read1" : "read") +
-                         "() should have returned a bytes-like object, not 'NoneType'");
+    // Read into chunk_input_, whose storage a Buffered reuses (the previous
+    // snapshot's, see below).
+    Bytes* input = &chunk_input_;
+    if (buffered_) {
+        buffered_->read1(want, chunk_input_);
+    } else {
+        std::optional<Bytes> got = has_read1_ ? buffer_->read1(want) : buffer_->read(want);
+        if (!got)
+            throw type_error(std::string("underlying ") + (has_read1_ ? "read1" : "read") +
+                             "() should have returned a bytes-like object, not 'NoneType'");
+        chunk_input_ = std::move(*got);
+    }
     bool eof = input->empty();
     // Decoded into the previous chunk's string, so that reading a stream
     // allocates no text per chunk; decoded_ is untouched if decoding fails.
@@ -571,23 +579,30 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
     if (telling_) {
         // At the snapshot point, the next input to decode is what the decoder
         // held plus this chunk.
-        auto snap = std::make_unique<Snapshot>();
-        snap->dec_flags = static_cast<uint32_t>(before.flags);
+        // The snapshot is reused, and the input takes the previous one's
+        // place as the next chunk's storage: no allocation per chunk.
+        if (!snapshot_) snapshot_ = std::make_unique<Snapshot>();
+        Snapshot& snap = *snapshot_;
+        snap.dec_flags = static_cast<uint32_t>(before.flags);
+        snap.shortcut = Snapshot::Shortcut::Unknown;
         if (before.pending.empty()) {
-            snap->next_input = std::move(*input);  // decoded already: not needed here
+            std::swap(snap.next_input, *input);  // decoded already: not needed here
         } else {
-            snap->next_input.reserve(before.pending.size() + input->size());
-            snap->next_input.append(before.pending.data(), before.pending.size());
-            snap->next_input.append(input->data(), input->size());
+            snap.next_input.clear();
+            snap.next_input.reserve(before.pending.size() + input->size());
+            snap.next_input.append(before.pending.data(), before.pending.size());
+            snap.next_input.append(input->data(), input->size());
         }
-        snapshot_ = std::move(snap);
     }
     return !eof;
 }
 
 void TextIOWrapper::trim_spare() noexcept {
-    // A large read(n) decodes a large chunk; its string is not kept spare.
-    if (spare_decoded_.capacity() > (size_t{1} << 20)) std::string().swap(spare_decoded_);
+    // A large read(n) decodes a large chunk; its string and input are not
+    // kept spare.
+    constexpr size_t kKeep = size_t{1} << 20;
+    if (spare_decoded_.capacity() > kKeep) std::string().swap(spare_decoded_);
+    if (chunk_input_.capacity() > kKeep) chunk_input_ = Bytes();
 }
 
 void TextIOWrapper::decode_all(std::string_view input, Bytes& out) {
@@ -686,7 +701,9 @@ std::optional<Bytes> TextIOWrapper::read(int64_t size) {
 std::optional<Bytes> TextIOWrapper::readline(int64_t limit) {
     Guard g(*this);
     attached();
-    return readline_locked(limit);
+    Bytes line;
+    readline_locked(limit, line);
+    return line;
 }
 
 size_t TextIOWrapper::line_ending(std::string_view text, size_t& consumed) const {
@@ -743,11 +760,14 @@ std::optional<std::string_view> TextIOWrapper::readline_view(int64_t limit) {
             return rest.substr(0, end);
         }
     }
-    line_scratch_ = readline_locked(limit);
+    // Into the previous line's storage, kept unless a long line grew it.
+    if (line_scratch_.capacity() > (size_t{1} << 20)) line_scratch_ = Bytes();
+    line_scratch_.clear();
+    readline_locked(limit, line_scratch_);
     return line_scratch_.view();
 }
 
-Bytes TextIOWrapper::readline_locked(int64_t limit) {
+void TextIOWrapper::readline_locked(int64_t limit, Bytes& out) {
     check_open();
     write_pending();
     // CPython's _textiowrapper_readline.  Each round searches `line`: the
@@ -755,7 +775,6 @@ Bytes TextIOWrapper::readline_locked(int64_t limit) {
     // what may be the first half of a "\r\n", that remainder followed by the
     // next chunk.  Text certain to belong to the line is set aside in `out`;
     // `chunked` counts its characters (only needed for a limit).
-    Bytes out;
     std::string remaining;
     int64_t chunked = 0;
     for (;;) {
@@ -774,7 +793,7 @@ Bytes TextIOWrapper::readline_locked(int64_t limit) {
             snapshot_.reset();
             search_.reset();
             out.append(remaining.data(), remaining.size());
-            return out;
+            return;
         }
         std::string joined;
         std::string_view line = std::string_view(decoded_).substr(used_bytes_);
@@ -802,7 +821,7 @@ Bytes TextIOWrapper::readline_locked(int64_t limit) {
         if (found) {
             out.append(line.data(), end);
             used_bytes_ += end - offset_to_buffer;
-            return out;
+            return;
         }
         // No line ending yet.
         out.append(line.data(), end);
@@ -818,7 +837,8 @@ Bytes TextIOWrapper::next_line() {
     // As io does (CPython 3.11): tell() stays refused after a next() that
     // failed, until a flush.
     telling_ = false;
-    Bytes line = readline_locked(-1);
+    Bytes line;
+    readline_locked(-1, line);
     if (line.empty()) {
         // The iteration is over: tell() works again.
         snapshot_.reset();

@@ -210,7 +210,8 @@ private:
     // Lets spare_decoded_ go when a large decode has left it large.
     void trim_spare() noexcept;
     size_t decoded_chars_used();
-    Bytes readline_locked(int64_t limit);
+    // Appends the next line to `out` (empty: end of file).
+    void readline_locked(int64_t limit, Bytes& out);
     // find_line_ending with this stream's newline settings.
     size_t line_ending(std::string_view text, size_t& consumed) const;
     // line_ending for the unused decoded text, decoded_[used_bytes_, ...),
@@ -226,7 +227,7 @@ private:
     Ref<IOBase> buffer_;  // null once detached
     // buffer_ when it is a Buffered (whose closed() is final), else null:
     // check_open() then asks without dispatch through the layers.
-    const Buffered* buffered_ = nullptr;
+    Buffered* buffered_ = nullptr;
     const Codec* codec_ = nullptr;
     // How tell() may map characters to bytes without replaying the decoder
     // (see tell_locked).
@@ -263,6 +264,7 @@ private:
     // counted_chars_ code points lie in decoded_[0, counted_bytes_).
     std::string decoded_;
     std::string spare_decoded_;  // the last chunk's text, kept for its capacity
+    Bytes chunk_input_;          // read_chunk's input, kept for its capacity
     bool has_decoded_ = false;  // CPython's decoded_chars is not NULL
     size_t used_bytes_ = 0;
     size_t counted_bytes_ = 0, counted_chars_ = 0;

@@ -31,11 +31,10 @@ using pyio::StreamLock;
 
 TEST(StreamLockThreads, RefusesTheThreadThatHoldsIt) {
     StreamLock lock;
-    const auto self = std::this_thread::get_id();
-    ASSERT_TRUE(lock.lock(self));
-    EXPECT_FALSE(lock.lock(self));  // still held, and not taken twice
+    ASSERT_TRUE(lock.lock());
+    EXPECT_FALSE(lock.lock());  // still held, and not taken twice
     lock.unlock();
-    EXPECT_TRUE(lock.lock(self));
+    EXPECT_TRUE(lock.lock());
     lock.unlock();
 }
 
@@ -49,9 +48,8 @@ TEST(StreamLockThreads, ExcludesOtherThreads) {
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t)
         threads.emplace_back([&] {
-            const auto self = std::this_thread::get_id();
             for (int i = 0; i < kRounds; ++i) {
-                ASSERT_TRUE(lock.lock(self));
+                ASSERT_TRUE(lock.lock());
                 if (++inside != 1) overlaps.fetch_add(1);
                 ++counter;
                 --inside;
@@ -74,10 +72,10 @@ void thread_started_while_held() {
     if (!__libc_single_threaded) _exit(3);
 #endif
     StreamLock lock;
-    ASSERT_TRUE(lock.lock(std::this_thread::get_id()));
+    ASSERT_TRUE(lock.lock());
     std::atomic<bool> entered{false};
     std::thread other([&] {
-        if (!lock.lock(std::this_thread::get_id())) _exit(4);
+        if (!lock.lock()) _exit(4);
         entered = true;
         lock.unlock();
     });
