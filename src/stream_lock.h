@@ -45,7 +45,7 @@ public:
         // leaving: a thread that reads its own tag holds the lock.
         if (owner_.load(std::memory_order_relaxed) == self) return false;
         uint32_t state = 0;
-        if (single_threaded())
+        if (single_threaded()) [[likely]]
             state_.store(1, std::memory_order_relaxed);  // no other thread: it was 0
         else if (!state_.compare_exchange_strong(state, 1, std::memory_order_acquire,
                                                  std::memory_order_relaxed))
@@ -56,7 +56,7 @@ public:
 
     void unlock() noexcept {
         owner_.store(kNoThread, std::memory_order_relaxed);
-        if (single_threaded()) {
+        if (single_threaded()) [[likely]] {
             state_.store(0, std::memory_order_relaxed);
             return;
         }

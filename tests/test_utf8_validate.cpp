@@ -139,34 +139,61 @@ TEST(Utf8ValidPrefix, AVectorKernelRunsWhereTheMachineHasOne) {
     }
 }
 
+// The dispatched count and each kernel this machine can run, with how far
+// each counts: all of it (AVX-512), or whole 32-byte blocks (AVX2).
+struct CountVariant {
+    const char* name;
+    CountBlocks* f;
+    bool counts_the_tail;
+};
+
+std::vector<CountVariant> count_variants() {
+    static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
+    auto named = [&](const char* symbol) {
+        auto it = functions.find(symbol);
+        return it == functions.end() ? nullptr : reinterpret_cast<CountBlocks*>(it->second);
+    };
+    const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                        __builtin_cpu_supports("avx512vbmi");
+    std::vector<CountVariant> v{{"dispatched", count_blocks(), avx512}};
+    if (__builtin_cpu_supports("avx2")) v.push_back({"avx2", named("_ZN4pyio4utf84avx212count_blocksEPKhmPm"), false});
+    if (avx512) v.push_back({"avx512", named("_ZN4pyio4utf86avx51212count_blocksEPKhmPm"), true});
+    return v;
+}
+
 // Any bytes at all (count_blocks does not need valid UTF-8), at every
-// alignment, across the 255-block tally limit.
+// alignment, across the AVX2 kernel's 255-block tally limit.
 TEST(Utf8CountBlocks, CountsTheBytesThatAreNotContinuations) {
-    CountBlocks* f = count_blocks();
-    ASSERT_NE(f, nullptr);
     std::mt19937 rng(7);
     std::string buf(32 * 600 + 64, '\0');
     for (auto& c : buf) c = static_cast<char>(rng());
     buf.replace(100, 32 * 300, std::string(32 * 300, '\x80'));  // a long run of continuations
-    bool vector_ran = false;
-    for (size_t n : {0, 1, 31, 32, 33, 63, 64, 100, 32 * 255, 32 * 255 + 32, 32 * 256 + 5, 32 * 600}) {
-        for (size_t offset : {0, 1, 7, 31}) {
-            const auto* s = reinterpret_cast<const unsigned char*>(buf.data() + offset);
-            size_t done = 12345;
-            size_t got = f(s, n, &done);
-            ASSERT_EQ(done % 32, 0u);
-            ASSERT_LE(done, n);
-            size_t want = 0;
-            for (size_t i = 0; i < done; ++i) want += (s[i] & 0xc0) != 0x80;
-            EXPECT_EQ(got, want) << "n=" << n << " offset=" << offset;
-            if (__builtin_cpu_supports("avx2")) {
-                EXPECT_EQ(done, n / 32 * 32) << "n=" << n;
+    for (const CountVariant& v : count_variants()) {
+        SCOPED_TRACE(v.name);
+        ASSERT_NE(v.f, nullptr);
+        bool vector_ran = false;
+        for (size_t n : {0, 1, 31, 32, 33, 63, 64, 65, 100, 127, 32 * 255, 32 * 255 + 32, 32 * 256 + 5, 32 * 600}) {
+            for (size_t offset : {0, 1, 7, 31}) {
+                const auto* s = reinterpret_cast<const unsigned char*>(buf.data() + offset);
+                size_t done = 12345;
+                size_t got = v.f(s, n, &done);
+                ASSERT_LE(done, n);
+                size_t want = 0;
+                for (size_t i = 0; i < done; ++i) want += (s[i] & 0xc0) != 0x80;
+                EXPECT_EQ(got, want) << "n=" << n << " offset=" << offset;
+                if (v.counts_the_tail) {
+                    EXPECT_EQ(done, n) << "n=" << n;
+                } else if (__builtin_cpu_supports("avx2")) {
+                    EXPECT_EQ(done, n / 32 * 32) << "n=" << n;
+                } else {
+                    EXPECT_EQ(done, 0u) << "n=" << n;
+                }
                 vector_ran = vector_ran || done > 0;
             }
         }
-    }
-    if (__builtin_cpu_supports("avx2")) {
-        EXPECT_TRUE(vector_ran);
+        if (__builtin_cpu_supports("avx2")) {
+            EXPECT_TRUE(vector_ran);
+        }
     }
 }
 
