@@ -2318,6 +2318,18 @@ class BufferedCommonTest(BufferedCase):
                           lambda b: b.raw.close(), lambda b: b.closed, lambda b: b.close(),
                           lambda b: b.closed)
 
+    def test_buffered_bytes_served_after_the_raw_stream_closed(self):
+        # What is buffered is still served; then io's read() to EOF asks the
+        # raw stream, whose own error ("I/O operation on closed file") is
+        # seen, and the other reads say "read of closed file".
+        for cls in ["BufferedReader", "BufferedRandom"]:
+            for steps in ([lambda b: b.read()], [lambda b: b.read(1), lambda b: b.read(9)],
+                          [lambda b: b.read1(9), lambda b: b.readline()]):
+                with self.subTest(cls=cls, steps=len(steps)):
+                    self.same(lambda m: getattr(m, cls)(m.BytesIO(TEXT), 2),
+                              lambda b: b.peek(), lambda b: b.raw.close(), *steps,
+                              lambda b: b.read())
+
     def test_subclass_overrides(self):
         def make(m):
             class Upper(m.BufferedReader):

@@ -112,7 +112,15 @@ class _Reads:
         what is buffered, then one raw read at a time."""
         chunks = []
         while True:
-            chunk = self.read1(DEFAULT_BUFFER_SIZE)
+            try:
+                chunk = self.read1(DEFAULT_BUFFER_SIZE)
+            except ValueError:
+                if not chunks:
+                    raise
+                # The raw stream was closed behind our back and the buffer
+                # is now taken: io asks the raw stream itself at this
+                # point, so its error (a closed BytesIO's) is the one seen.
+                chunk = self.raw.read()
             if not chunk:
                 return b"".join(chunks)
             chunks.append(chunk)
