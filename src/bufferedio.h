@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "fileio.h"
 #include "iobase.h"
 #include "stream_lock.h"
 
@@ -30,6 +31,11 @@ namespace pyio {
 //   write_pos, write_end  the bytes written and not yet sent to the raw
 //              stream; write_end -1: no write window
 //
+//   hole_end   [0, hole_end) of a read window was never stored here: a fill
+//              for readinto over a FileIO sent it straight to the caller
+//              (fill_and_take).  hole_end <= pos always; a seek back into
+//              the hole reads it in first (fill_hole).  0 without one.
+//
 // With a read window, [pos, read_end) is what can be read without a raw
 // call.  With a write window, sending [write_pos, write_end) needs the raw
 // stream rewound by raw_offset() + (pos - write_pos) first.  Which windows a
@@ -41,6 +47,7 @@ struct SharedBuffer {
     int64_t pos = 0, raw_pos = 0;
     int64_t read_end = -1;
     int64_t write_pos = 0, write_end = -1;
+    int64_t hole_end = 0;
 
     bool read_window() const noexcept { return reads && read_end != -1; }
     bool write_window() const noexcept { return writes && write_end != -1; }
@@ -51,7 +58,10 @@ struct SharedBuffer {
         return (read_window() || write_window()) && raw_pos >= 0 ? raw_pos - pos : 0;
     }
     bool pending_writes() const noexcept { return write_window() && write_pos < write_end; }
-    void drop_reads() noexcept { read_end = -1; }
+    void drop_reads() noexcept {
+        read_end = -1;
+        hole_end = 0;
+    }
     void drop_writes() noexcept {
         write_pos = 0;
         write_end = -1;
@@ -155,6 +165,11 @@ private:
     std::optional<int64_t> raw_write(const char* p, int64_t n);
     // One raw read appended to the read window (or starting a new one).
     std::optional<int64_t> fill();
+    // fill(), then the first min(want, got) bytes taken into dest.
+    std::optional<int64_t> fill_and_take(char* dest, int64_t want);
+    // Makes [from, hole_end) of the read window real again, the raw stream
+    // being at raw_position; false if the file could not give it back.
+    bool fill_hole(int64_t from, int64_t raw_position) noexcept;
 
     // The *_locked and the helpers below run with the lock held.
     // flush() as the class has it: the raw stream's for a reader, else
@@ -191,8 +206,9 @@ private:
     [[gnu::always_inline]] std::optional<std::string_view> line_in_buffer(int64_t limit);
 
     Ref<IOBase> raw_;  // null once detached
-    // raw_ when it is exactly a FileIO (whose closed() is IOBase's), else null.
-    const IOBase* raw_file_ = nullptr;
+    // raw_ when it is exactly a FileIO (whose closed() is IOBase's, and
+    // whose readinto_split fill_and_take uses), else null.
+    FileIO* raw_file_ = nullptr;
     const int64_t buffer_size_;
     const bool reads_, writes_;
     SharedBuffer buf_;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -330,6 +331,25 @@ std::optional<size_t> FileIO::readinto(std::span<char> buffer) {
     check_closed();
     if (!readable_) throw unsupported_operation(kNotOpenForReading);
     return read_some(fd_, buffer);
+}
+
+std::optional<size_t> FileIO::readinto_split(std::span<char> first, std::span<char> second) {
+    check_closed();
+    if (!readable_) throw unsupported_operation(kNotOpenForReading);
+    size_t head = transfer_size(first.size());
+    struct iovec parts[2] = {{first.data(), head},
+                             {second.data(), std::min(second.size(), static_cast<size_t>(kMaxRawTransfer) - head)}};
+    return transfer([&] { return ::readv(fd_, parts, 2); });
+}
+
+size_t FileIO::read_at(std::span<char> buffer, int64_t offset) {
+    check_closed();
+    std::optional<size_t> n = transfer(
+        [&] { return ::pread(fd_, buffer.data(), transfer_size(buffer.size()), offset); });
+    // A regular file does not "would block"; anything else is not seekable
+    // and has no buffer to seek back in.
+    if (!n) throw os_error(EAGAIN);
+    return *n;
 }
 
 std::optional<size_t> FileIO::write(std::span<const char> data) {

@@ -43,6 +43,16 @@ public:
     std::optional<size_t> readinto(std::span<char> buffer) override;
     std::optional<size_t> write(std::span<const char> data) override;
 
+    // Not io's: for the buffered layer over an exact FileIO.
+    // readinto() filling `first` and then `second` in one readv(2), so that
+    // BufferedReader.readinto can have the caller's part of a buffer fill
+    // go straight to the caller.
+    std::optional<size_t> readinto_split(std::span<char> first, std::span<char> second);
+    // pread(2): up to buffer.size() bytes from `offset`, the position left
+    // where it is; it gets back what readinto_split sent past the buffer
+    // when a seek moves back over it.  OSError on failure.
+    size_t read_at(std::span<char> buffer, int64_t offset);
+
     const StreamName& name() override { return name_; }
     const std::string& mode() override { return mode_; }
     bool closefd() const noexcept { return closefd_; }

@@ -1452,6 +1452,55 @@ TEST(BufferedWriter, WritelinesWritesEachSlice) {
     EXPECT_EQ(f.data, "ab\ncdefgh\ni");
 }
 
+// Over an exact FileIO, readinto reads the caller's part of a buffer fill
+// straight into the caller's memory (one readv), leaving a hole in the
+// buffer where CPython keeps a copy.  A seek back over it is still served
+// without moving the raw stream, the hole read back from the file.
+TEST(BufferedReader, ASeekBackOverWhatReadintoSentToTheCallerIsServedFromTheFile) {
+    // python3, BufferedReader(FileIO(path), 16) over kAlphabet: readinto of
+    // 10 bytes -> b"0123456789" with raw.tell() 16; seek(-7, 1) -> 3 and
+    // raw.tell() still 16; read(5) -> b"34567"; seek(0) -> 0; read(16) ->
+    // b"0123456789abcdef"; raw.tell() 16 throughout.
+    TempDir dir;
+    std::string path = dir.file("f");
+    spit(path, kAlphabet);
+    Stream raw = open_file(path, "rb");
+    Stream r(pyio_bufferedreader_new(raw.get(), 16));
+    EXPECT_EQ(readinto_str(r.get(), 10), "0123456789");
+    EXPECT_EQ(pyio_tell(raw.get()), 16);
+    EXPECT_EQ(pyio_seek(r.get(), -7, SEEK_CUR), 3);
+    EXPECT_EQ(pyio_tell(raw.get()), 16);
+    EXPECT_EQ(read_str(r.get(), 5), "34567");
+    EXPECT_EQ(pyio_seek(r.get(), 0, SEEK_SET), 0);
+    EXPECT_EQ(read_str(r.get(), 16), "0123456789abcdef");
+    EXPECT_EQ(pyio_tell(raw.get()), 16);
+
+    // python3, the same after readinto1 of 4 bytes: raw.tell() 16; seek(1)
+    // -> 1; read(3) -> b"123"; raw.tell() 16.
+    Stream raw1 = open_file(path, "rb");
+    Stream r1(pyio_bufferedreader_new(raw1.get(), 16));
+    EXPECT_EQ(readinto_str(r1.get(), 4, true), "0123");
+    EXPECT_EQ(pyio_seek(r1.get(), 1, SEEK_SET), 1);
+    EXPECT_EQ(read_str(r1.get(), 3), "123");
+    EXPECT_EQ(pyio_tell(raw1.get()), 16);
+}
+
+TEST(BufferedReader, ASeekBackOverTheReadintoHoleOfAShrunkFileReadsTheFileAsItIs) {
+    // CPython still has the bytes and serves them; the library reads them
+    // back, and when the file no longer has them it seeks the raw stream
+    // instead: what follows is what the file holds now.
+    TempDir dir;
+    std::string path = dir.file("f");
+    spit(path, kAlphabet);
+    Stream raw = open_file(path, "rb");
+    Stream r(pyio_bufferedreader_new(raw.get(), 16));
+    EXPECT_EQ(readinto_str(r.get(), 10), "0123456789");
+    ASSERT_EQ(truncate(path.c_str(), 5), 0);
+    EXPECT_EQ(pyio_seek(r.get(), 2, SEEK_SET), 2);
+    EXPECT_EQ(read_str(r.get(), 16), "234");
+    EXPECT_EQ(pyio_tell(raw.get()), 5);
+}
+
 // ===========================================================================
 // BufferedRandom
 // ===========================================================================
@@ -1526,6 +1575,27 @@ std::string run_op(pyio_stream* s, const std::string& op) {
         return number(pyio_seek(s, std::stoll(arg.substr(0, comma)), std::stoi(arg.substr(comma + 1))));
     }
     return "<unknown op " + op + ">";
+}
+
+TEST(BufferedRandom, AWriteAfterReadintoAndASeekBackOverItsHoleKeepBoth) {
+    // python3, BufferedRandom(FileIO(path, "r+b"), 16) over kAlphabet:
+    // readinto of 10 bytes, write(b"XY") -> 2, seek(0) -> 0 with raw.tell()
+    // 16, read(16) -> b"0123456789XYcdef"; after flush the file is kAlphabet
+    // with "XY" at 10.
+    TempDir dir;
+    std::string path = dir.file("f");
+    spit(path, kAlphabet);
+    Stream raw = open_file(path, "r+b");
+    Stream r(pyio_bufferedrandom_new(raw.get(), 16));
+    EXPECT_EQ(readinto_str(r.get(), 10), "0123456789");
+    EXPECT_EQ(write_str(r.get(), "XY"), 2);
+    EXPECT_EQ(pyio_seek(r.get(), 0, SEEK_SET), 0);
+    EXPECT_EQ(pyio_tell(raw.get()), 16);
+    EXPECT_EQ(read_str(r.get(), 16), "0123456789XYcdef");
+    ASSERT_EQ(pyio_flush(r.get()), 0);
+    std::string expected = kAlphabet;
+    expected.replace(10, 2, "XY");
+    EXPECT_EQ(slurp(path), expected);
 }
 
 TEST(BufferedRandom, ScriptedSequencesOverFileIOMatchPython) {
