@@ -513,6 +513,46 @@ std::optional<Bytes> Buffered::read_all() {
     }
 }
 
+std::optional<bool> Buffered::read_all_in_pieces(std::span<char> scratch,
+                                                 const std::function<void(std::string_view)>& sink) {
+    if (!reads_ || !raw_file_) return std::nullopt;
+    raw_checked();
+    Guard guard(*this);
+    check_closed("read of closed file");
+    // read_all()'s steps, with the pieces going to sink as they come.
+    std::exception_ptr sink_failed;
+    auto feed = [&](std::string_view piece) {
+        if (piece.empty() || sink_failed) return;
+        try {
+            sink(piece);
+        } catch (...) {
+            sink_failed = std::current_exception();
+        }
+    };
+    if (writes_) flush_writes();
+    int64_t have = buf_.readahead();
+    feed({buf_.at(buf_.pos), static_cast<size_t>(have)});
+    buf_.pos += have;
+    if (writes_) flush_and_rewind();
+    buf_.drop_reads();
+    abs_pos_ = -1;
+    bool any = have > 0;
+    for (;;) {
+        // FileIO.readall()'s loop: EOF ends it, and so does "would block"
+        // once anything has come.
+        std::optional<size_t> n = raw_file_->readinto(scratch);
+        if (!n) {
+            if (!any) return false;
+            break;
+        }
+        if (*n == 0) break;
+        any = true;
+        feed({scratch.data(), *n});
+    }
+    if (sink_failed) std::rethrow_exception(sink_failed);
+    return true;
+}
+
 std::optional<Bytes> Buffered::read(int64_t size) {
     if (!reads_) return BufferedIOBase::read(size);
     raw_checked();  // CPython reports a detached stream before a bad size

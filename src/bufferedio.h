@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -111,6 +112,18 @@ public:
     // cost outside decoding, callgrind).  Raises as read1 does; `out` is
     // empty then.
     void read1(int64_t size, Bytes& out);
+    // read(-1) handed to `sink` a piece at a time as it is read, not
+    // gathered first: what is buffered, then raw reads into `scratch` until
+    // EOF.  TextIOWrapper.read() decodes a whole file this way into one new
+    // copy (its text), without another of the bytes.  Only for a reader over
+    // an exact FileIO, whose raw calls nobody sees: nullopt otherwise (call
+    // read(-1)).  false: the raw stream would block before giving anything
+    // (read(-1)'s None).  Raises as read(-1) does; if `sink` throws, the
+    // rest is still read, as read(-1) reads it before anything is decoded,
+    // and then the sink's error is rethrown (or the raw stream's, which
+    // read(-1) would have raised first).
+    std::optional<bool> read_all_in_pieces(std::span<char> scratch,
+                                           const std::function<void(std::string_view)>& sink);
     std::optional<size_t> readinto(std::span<char> buffer) override;
     std::optional<size_t> readinto1(std::span<char> buffer) override;
     std::string_view peek(int64_t size) override;

@@ -351,6 +351,7 @@ public:
     }
     void reset() override {}
     DecoderState getstate() const override { return {}; }
+    bool failed_decode_keeps_state() const noexcept override { return true; }
     void setstate(const DecoderState& state) override {
         // Python's charmap codecs keep the base IncrementalDecoder.setstate(),
         // which ignores the state: a cookie tell() gave under universal

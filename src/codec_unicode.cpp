@@ -945,6 +945,7 @@ public:
         first_ = sig_;
     }
     DecoderState getstate() const override { return {pending_, first_ ? 1u : 0u}; }
+    bool failed_decode_keeps_state() const noexcept override { return !sig_; }
     void setstate(const DecoderState& state) override {
         pending_ = state.pending;
         if (sig_) first_ = state.flags != 0;
@@ -1004,6 +1005,7 @@ public:
         known_ = !detect_;
         order_ = fixed_;
     }
+    bool failed_decode_keeps_state() const noexcept override { return true; }
     DecoderState getstate() const override {
         if (!detect_) return {pending_, 0};
         return {pending_, !known_ ? 2u : order_ == kNativeOrder ? 0u : 1u};
@@ -1046,6 +1048,7 @@ public:
     }
     void reset() override {}
     DecoderState getstate() const override { return {}; }
+    bool failed_decode_keeps_state() const noexcept override { return true; }
     void setstate(const DecoderState& state) override {
         // Python's base IncrementalDecoder.setstate() ignores the state.
         (void)state;
@@ -1069,6 +1072,7 @@ public:
     void reset() override { pending_.clear(); }
     DecoderState getstate() const override { return {pending_, 0}; }
     void setstate(const DecoderState& state) override { pending_ = state.pending; }
+    bool failed_decode_keeps_state() const noexcept override { return true; }
 
 private:
     ErrorHandler errors_;

@@ -518,6 +518,22 @@ void throw_decode_error(std::string_view encoding, std::string_view input, size_
     throw Error(std::move(info));
 }
 
+Error shifted_decode_error(const Error& error, int64_t offset) {
+    ErrorInfo info = error.info();
+    info.start += offset;
+    info.end += offset;
+    // throw_decode_error's message: what precedes the positions ("'utf-8'
+    // codec can't decode byte 0xff") stays; "byte 0x.." has one position,
+    // "bytes" a range.
+    size_t at = info.message.find(" in position ");
+    if (at == std::string::npos) return error;
+    bool one = at >= 9 && info.message.compare(at - 9, 7, "byte 0x") == 0;
+    std::string where = std::to_string(info.start);
+    if (!one) where += "-" + std::to_string(info.end - 1);
+    info.message = info.message.substr(0, at) + " in position " + where + ": " + info.reason;
+    return Error(std::move(info));
+}
+
 void throw_encode_error_at(std::string_view encoding, std::string_view text, size_t start, size_t end,
                            size_t start_offset, std::string_view reason) {
     ErrorInfo info;

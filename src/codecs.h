@@ -27,6 +27,8 @@
 #include <string>
 #include <string_view>
 
+#include "error.h"
+
 namespace pyio {
 
 // Python's `errors` argument.
@@ -68,6 +70,12 @@ public:
     // Accepts what getstate() returned (of this codec); anything else is
     // ValueError or an error on the next decode, never undefined behaviour.
     virtual void setstate(const DecoderState& state) = 0;
+    // Whether a decode() that throws leaves the state as it found it, as
+    // Python's buffered incremental decoders do.  TextIOWrapper.read() to
+    // EOF can then decode the file a piece at a time and, on a failure, put
+    // the decoder back where one failed call would leave it.  (Python's CJK
+    // decoders drop the bytes they held; utf-8-sig settles its BOM.)
+    virtual bool failed_decode_keeps_state() const noexcept { return false; }
 };
 
 class Encoder {
@@ -120,6 +128,10 @@ const Codec& lookup_codec(std::string_view encoding);
 // ("'utf-8' codec can't decode byte 0xff in position 0: invalid start byte").
 [[noreturn]] void throw_decode_error(std::string_view encoding, std::string_view input, size_t start,
                                      size_t end, std::string_view reason);
+// A UnicodeDecodeError of a piece of some input as the error of the whole:
+// start and end (and the message's positions) moved on by `offset`, the
+// piece's place in the whole.
+Error shifted_decode_error(const Error& error, int64_t offset);
 // Python's UnicodeEncodeError for the code points [start, end) of `text`
 // ("'ascii' codec can't encode character '\xe9' in position 1: ordinal not in range(128)").
 [[noreturn]] void throw_encode_error(std::string_view encoding, std::string_view text, size_t start,

@@ -656,6 +656,55 @@ void TextIOWrapper::decode_all(std::string_view input, Bytes& out) {
     }
 }
 
+bool TextIOWrapper::read_and_decode_all(Bytes& out) {
+    // CPython decodes the whole file in one call.  The pieces give the same
+    // text (the decoders are incremental), and a failure is made the same:
+    // its positions moved from the piece's to the whole's, the decoder put
+    // back where one failed call leaves it -- where it was, for the
+    // decoders that allow this.  Measured on a 128 MiB file, the bytes'
+    // copy and its page faults were a third of read-all's time.
+    if (!buffered_ || !decoder_->failed_decode_keeps_state()) return false;
+    constexpr size_t kPiece = 256 * 1024;
+    const DecoderState start = decoder_->getstate();
+    const int seen = decoder_->seen();
+    const size_t out_start = out.size();
+    std::string& scratch = spare_decoded_;
+    struct Trim {
+        TextIOWrapper& t;
+        ~Trim() { t.trim_spare(); }
+    } trim{*this};
+    // Error positions index what the decoder holds + its input; CPython's,
+    // what it held at the start + the whole file.  `before` counts the
+    // latter up to the current piece.
+    int64_t before = static_cast<int64_t>(start.pending.size());
+    auto decode = [&](std::string_view piece, bool final) {
+        int64_t offset = before - static_cast<int64_t>(decoder_->getstate().pending.size());
+        scratch.clear();
+        try {
+            decoder_->decode(piece, final, scratch);
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::UnicodeDecodeError || offset == 0) throw;
+            throw shifted_decode_error(e, offset);
+        }
+        before += static_cast<int64_t>(piece.size());
+        out.append(scratch.data(), scratch.size());
+    };
+    std::optional<bool> got;
+    try {
+        chunk_input_.resize_uninitialized(kPiece);
+        got = buffered_->read_all_in_pieces({chunk_input_.data(), kPiece},
+                                            [&](std::string_view piece) { decode(piece, false); });
+        if (got.value_or(false)) decode({}, true);
+    } catch (...) {
+        decoder_->restore(start, seen);
+        out.resize_uninitialized(out_start);
+        throw;
+    }
+    if (!got) return false;
+    if (!*got) throw type_error("a bytes-like object is required, not 'NoneType'");
+    return true;
+}
+
 void TextIOWrapper::take_decoded(int64_t n, Bytes& out) {
     std::string_view avail = std::string_view(decoded_).substr(used_bytes_);
     size_t len = n < 0 ? avail.size() : utf8::offset_of(avail, static_cast<size_t>(n));
@@ -674,13 +723,15 @@ std::optional<Bytes> TextIOWrapper::read(int64_t size) {
     write_pending();
     Bytes result;
     if (size < 0) {
-        std::optional<Bytes> all = buffer_->read(-1);
-        if (!all) throw type_error("a bytes-like object is required, not 'NoneType'");
-        // As CPython: decoded first, so that a failure leaves the decoded
-        // text still to be read.
+        // As CPython: the file decoded first, so that a failure leaves the
+        // decoded text still to be read.
         std::string_view left = std::string_view(decoded_).substr(used_bytes_);
         result.append(left.data(), left.size());
-        decode_all(all->view(), result);
+        if (!read_and_decode_all(result)) {
+            std::optional<Bytes> all = buffer_->read(-1);
+            if (!all) throw type_error("a bytes-like object is required, not 'NoneType'");
+            decode_all(all->view(), result);
+        }
         clear_decoded();
         snapshot_.reset();
         search_.reset();

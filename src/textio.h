@@ -110,6 +110,10 @@ public:
         seennl_ = seen;
     }
     bool has_decoder() const noexcept { return decoder_ != nullptr; }
+    // The wrapped decoder's (a '\r' held back is kept by a failure too).
+    bool failed_decode_keeps_state() const noexcept {
+        return !decoder_ || decoder_->failed_decode_keeps_state();
+    }
 
 private:
     std::unique_ptr<Decoder> decoder_;
@@ -207,6 +211,10 @@ private:
     void take_decoded(int64_t n, Bytes& out);
     // Appends what one decode(input, final=True) gives to out (read(-1)).
     void decode_all(std::string_view input, Bytes& out);
+    // read(-1) over a native BufferedReader of a FileIO: decodes the file
+    // as it is read (Buffered::read_all_in_pieces) and appends the text to
+    // out, failing as decode_all would.  false: not such a stream.
+    bool read_and_decode_all(Bytes& out);
     // Lets spare_decoded_ go when a large decode has left it large.
     void trim_spare() noexcept;
     size_t decoded_chars_used();

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <atomic>
 #include <cstring>
 #include <random>
@@ -38,6 +39,36 @@ Stream wrap(const std::string& data, const char* encoding = nullptr, const char*
     Stream t(pyio_textiowrapper_new(b.get(), encoding, errors, newline, line_buffering, write_through));
     if (buffer) *buffer = std::move(b);
     return t;
+}
+
+// The same over a file in `dir`: a FileIO under a BufferedReader, as open()
+// builds it, whose read(-1) the text layer decodes as it reads.
+Stream wrap_file(const TempDir& dir, const std::string& data, const char* encoding = nullptr,
+                 const char* newline = nullptr, const char* errors = nullptr, Stream* buffer = nullptr) {
+    std::string path = dir.file("wrapped");
+    spit(path, data);
+    Stream raw(pyio_fileio_open(path.c_str(), "rb", 1, nullptr, nullptr));
+    Stream b(pyio_bufferedreader_new(raw.get(), 131072));
+    Stream t(pyio_textiowrapper_new(b.get(), encoding, errors, newline, 0, 0));
+    if (buffer) *buffer = std::move(b);
+    return t;
+}
+
+// wrap or wrap_file, for tests of both.
+struct Wrapper {
+    const char* name;
+    std::function<Stream(const std::string& data, const char* encoding, const char* newline,
+                         const char* errors, Stream* buffer)>
+        make;
+};
+std::vector<Wrapper> bytesio_and_file(const TempDir& dir) {
+    return {{"BytesIO",
+             [](const std::string& data, const char* encoding, const char* newline, const char* errors,
+                Stream* buffer) { return wrap(data, encoding, newline, errors, buffer); }},
+            {"file", [&dir](const std::string& data, const char* encoding, const char* newline,
+                            const char* errors, Stream* buffer) {
+                 return wrap_file(dir, data, encoding, newline, errors, buffer);
+             }}};
 }
 
 std::vector<std::string> readlines(pyio_stream* s, int64_t hint = -1) {
@@ -402,56 +433,121 @@ TEST(TextIOWrapper, ReadlineViewWritesPendingTextFirst) {
     EXPECT_EQ(read_str(f.get(), -1), "x\ny\nz\n");
 }
 
-// read() of more than two of decode_all's 256 KiB pieces: fed a piece at a
-// time, it must give what one decode does -- across a '\r\n', a UTF-8
-// character and a UTF-16 surrogate pair cut by a piece boundary -- and fail
-// as one decode fails.
+// read() of more than two 256 KiB pieces: over a BytesIO, decode_all feeds
+// the bytes read a piece at a time; over a file, the pieces are decoded as
+// they are read.  Either must give what one decode does -- across a '\r\n',
+// a UTF-8 character and a UTF-16 surrogate pair cut by a piece boundary --
+// and fail as one decode fails.
 TEST(TextIOWrapper, ReadAllOfALargeInputJoinsWhatPiecesCut) {
-    std::string crlf;
-    for (int i = 0; i < 131072; ++i) crlf += "x\r";  // the last '\r' ends the first piece
-    crlf += "\ny" + std::string(400000, 'z');
-    Stream t = wrap(crlf);
-    std::string text = read_str(t.get(), -1);
-    EXPECT_EQ(text.size(), 662145u);  // as io: len(t.read())
-    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 131072);
-    EXPECT_EQ(text.find('\r'), std::string::npos);
-    EXPECT_EQ(pyio_text_newlines(t.get()), PYIO_NEWLINE_CR | PYIO_NEWLINE_CRLF);
+    TempDir dir;
+    for (const Wrapper& w : bytesio_and_file(dir)) {
+        SCOPED_TRACE(w.name);
+        std::string crlf;
+        for (int i = 0; i < 131072; ++i) crlf += "x\r";  // the last '\r' ends the first piece
+        crlf += "\ny" + std::string(400000, 'z');
+        Stream t = w.make(crlf, nullptr, nullptr, nullptr, nullptr);
+        std::string text = read_str(t.get(), -1);
+        EXPECT_EQ(text.size(), 662145u);  // as io: len(t.read())
+        EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 131072);
+        EXPECT_EQ(text.find('\r'), std::string::npos);
+        EXPECT_EQ(pyio_text_newlines(t.get()), PYIO_NEWLINE_CR | PYIO_NEWLINE_CRLF);
 
-    std::string utf8 = std::string(262143, 'a') + "\xe6\x97\xa5" + std::string(300000, 'b');
-    Stream u = wrap(utf8);
-    EXPECT_TRUE(read_str(u.get(), -1) == utf8);  // (not EXPECT_EQ: half a megabyte to print)
+        // Over the file, after a read(1) too: then the buffered rest is the
+        // first piece, and the boundaries fall elsewhere.
+        std::string utf8 = std::string(262143, 'a') + "\xe6\x97\xa5" + std::string(300000, 'b');
+        for (int64_t first : {0, 1}) {
+            Stream u = w.make(utf8, nullptr, nullptr, nullptr, nullptr);
+            std::string got = first ? read_str(u.get(), first) : "";
+            got += read_str(u.get(), -1);
+            EXPECT_TRUE(got == utf8);  // (not EXPECT_EQ: half a megabyte to print)
+        }
 
-    std::string utf16;  // 'a' * 131071 then U+1F600 across the boundary, LE
-    for (int i = 0; i < 131071; ++i) utf16 += std::string("a\0", 2);
-    utf16 += std::string("\x3d\xd8\x00\xde", 4);
-    for (int i = 0; i < 200000; ++i) utf16 += std::string("b\0", 2);
-    Stream w = wrap(utf16, "utf-16-le");
-    EXPECT_TRUE(read_str(w.get(), -1) == std::string(131071, 'a') + "\xf0\x9f\x98\x80" + std::string(200000, 'b'))
-        << pyio_error_message();
+        std::string utf16;  // 'a' * 131071 then U+1F600 across the boundary, LE
+        for (int i = 0; i < 131071; ++i) utf16 += std::string("a\0", 2);
+        utf16 += std::string("\x3d\xd8\x00\xde", 4);
+        for (int i = 0; i < 200000; ++i) utf16 += std::string("b\0", 2);
+        Stream le = w.make(utf16, "utf-16-le", nullptr, nullptr, nullptr);
+        EXPECT_TRUE(read_str(le.get(), -1) ==
+                    std::string(131071, 'a') + "\xf0\x9f\x98\x80" + std::string(200000, 'b'))
+            << pyio_error_message();
+    }
 }
 
 TEST(TextIOWrapper, ReadAllOfALargeInputFailsAsOneDecode) {
     // io: the position counts from the start of what read() decoded, the
     // newlines seen before the failure are not recorded, and the buffer is
     // at the end (t.read() == '').
-    std::string data;
-    for (int i = 0; i < 100000; ++i) data += "a\r\n";
-    data += "\xff" + std::string(300000, 'b');
-    Stream b;
-    Stream t = wrap(data, nullptr, nullptr, nullptr, &b);
+    TempDir dir;
+    for (const Wrapper& w : bytesio_and_file(dir)) {
+        SCOPED_TRACE(w.name);
+        std::string data;
+        for (int i = 0; i < 100000; ++i) data += "a\r\n";
+        data += "\xff" + std::string(300000, 'b');
+        Stream b;
+        Stream t = w.make(data, nullptr, nullptr, nullptr, &b);
+        char* out = nullptr;
+        EXPECT_EQ(pyio_read(t.get(), -1, &out), -1);
+        EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_DECODE,
+                          "'utf-8' codec can't decode byte 0xff in position 300000: invalid start byte");
+        EXPECT_EQ(pyio_error_start(), 300000);
+        EXPECT_EQ(pyio_error_end(), 300001);
+        EXPECT_EQ(pyio_text_newlines(t.get()), 0);
+        EXPECT_EQ(read_str(t.get(), -1), "");
+        EXPECT_EQ(pyio_tell(b.get()), static_cast<int64_t>(data.size()));
+
+        // io, after read(2) -> 'a\n' (one chunk decoded, 8192 bytes): the
+        // position counts from the end of that chunk (291808), and the
+        // failure keeps the chunk's decoded text still to be read.
+        Stream b2;
+        Stream t2 = w.make(data, nullptr, nullptr, nullptr, &b2);
+        EXPECT_EQ(read_str(t2.get(), 2), "a\n");
+        int64_t chunk = pyio_tell(b2.get());
+        EXPECT_EQ(pyio_read(t2.get(), -1, &out), -1);
+        EXPECT_EQ(pyio_error_kind(), PYIO_ERR_UNICODE_DECODE);
+        EXPECT_EQ(pyio_error_start(), 300000 - chunk);
+        std::string rest = read_str(t2.get(), -1);
+        EXPECT_EQ(chunk, 8192);
+        EXPECT_EQ(rest.size(), 5460u);  // io: len(t.read())
+        EXPECT_EQ(rest.find_first_not_of("a\n"), std::string::npos);
+
+        // An incomplete character at the end: a range of positions.
+        std::string cut = std::string(600000, 'c') + "\xe6\x97";
+        Stream t3 = w.make(cut, nullptr, nullptr, nullptr, nullptr);
+        EXPECT_EQ(pyio_read(t3.get(), -1, &out), -1);
+        EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_DECODE,
+                          "'utf-8' codec can't decode bytes in position 600000-600001: unexpected end of data");
+
+        // With a handler nothing fails: the replacement lands where one decode puts it.
+        Stream r = w.make(data, nullptr, nullptr, "replace", nullptr);
+        std::string text = read_str(r.get(), -1);
+        EXPECT_EQ(text.size(), 200000u + 3 + 300000);
+        EXPECT_EQ(text.substr(200000, 3), "\xef\xbf\xbd");
+    }
+}
+
+TEST(TextIOWrapper, ReadAllOfANonBlockingPipeDecodesWhatCame) {
+    // python3, open(r, encoding="utf-8") of a non-blocking pipe: read() with
+    // nothing there fails (TypeError, "can't concat NoneType to bytes" in
+    // 3.11, the library's "a bytes-like object is required, not
+    // 'NoneType'"); with "ab" and half a euro sign there, read() decodes
+    // them as final: "bytes in position 2-3: unexpected end of data"; later
+    // bytes read as the start of the next read().
+    int fds[2];
+    ASSERT_EQ(pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+    Stream raw(pyio_fileio_fdopen(fds[0], "rb", 1));
+    Stream b(pyio_bufferedreader_new(raw.get(), 131072));
+    Stream t(pyio_textiowrapper_new(b.get(), "utf-8", nullptr, nullptr, 0, 0));
     char* out = nullptr;
     EXPECT_EQ(pyio_read(t.get(), -1, &out), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_TYPE, "a bytes-like object is required, not 'NoneType'");
+    ASSERT_EQ(write(fds[1], "ab\xe2\x82", 4), 4);
+    EXPECT_EQ(pyio_read(t.get(), -1, &out), -1);
     EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_DECODE,
-                      "'utf-8' codec can't decode byte 0xff in position 300000: invalid start byte");
-    EXPECT_EQ(pyio_text_newlines(t.get()), 0);
+                      "'utf-8' codec can't decode bytes in position 2-3: unexpected end of data");
+    ASSERT_EQ(write(fds[1], "x\r\ny", 4), 4);
+    EXPECT_EQ(read_str(t.get(), -1), "x\ny");
+    close(fds[1]);
     EXPECT_EQ(read_str(t.get(), -1), "");
-    EXPECT_EQ(pyio_tell(b.get()), static_cast<int64_t>(data.size()));
-
-    // With a handler nothing fails: the replacement lands where one decode puts it.
-    Stream r = wrap(data, nullptr, nullptr, "replace");
-    std::string text = read_str(r.get(), -1);
-    EXPECT_EQ(text.size(), 200000u + 3 + 300000);
-    EXPECT_EQ(text.substr(200000, 3), "\xef\xbf\xbd");
 }
 
 TEST(TextIOWrapper, DecodeErrorsFollowTheHandler) {

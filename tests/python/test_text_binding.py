@@ -688,6 +688,37 @@ class OpenTextTest(TextCase):
                                                                           "r"))
             self.assertTrue(f.closed)
 
+    def test_read_to_eof_of_a_large_file(self):
+        # The library decodes a file read to EOF a piece at a time as it
+        # reads it (256 KiB pieces after what is buffered); io in one call.
+        # The text, and a failure's message, positions and aftermath, must
+        # not tell the two apart: the data puts multi-byte characters, CRLFs
+        # and errors across piece boundaries and far into the file.
+        many = ("a\u20ac\U0001f600\r\n\u00e9" * 60000)
+        cases = [
+            ("utf-8", many.encode("utf-8"), {}),
+            ("utf-8", many.encode("utf-8"), {"newline": ""}),
+            ("utf-8", many.encode("utf-8")[:400001] + b"\xff" + b"z" * 600000, {}),
+            ("utf-8", many.encode("utf-8") + b"\xe2\x82", {}),
+            ("utf-8", many.encode("utf-8")[:300001] + b"\xff\xfe" * 3, {"errors": "replace"}),
+            ("utf-8", many.encode("utf-8")[:300001] + b"\xff" * 5, {"errors": "surrogateescape"}),
+            ("utf-16", many.encode("utf-16"), {}),
+            ("utf-16", many.encode("utf-16") + b"A", {}),
+            ("utf-16-le", many.encode("utf-16-le")[:500000] + b"\x00\xdc" + b"a\x00", {}),
+            ("utf-32", many.encode("utf-32")[:700000] + b"\x00\x00\x11\x00", {}),
+            ("cp1252", b"\x80abc\r\n" * 50000 + b"\x81" + b"x" * 600000, {}),
+            ("latin-1", bytes(range(256)) * 3000, {}),
+            ("ascii", b"abc\r\n" * 60000 + b"\x80" + b"z" * 600000, {}),
+            ("utf-8-sig", b"\xef\xbb\xbf" + many.encode("utf-8")[:350000] + b"\xc3", {}),
+            ("shift_jis", "\u3042a".encode("shift_jis") * 100000 + b"\x82", {}),
+        ]
+        for i, (encoding, data, kwargs) in enumerate(cases):
+            with self.subTest(encoding=encoding, case=i):
+                def make(m):
+                    return m.open(self.path(f"big-{m.__name__}", data), encoding=encoding, **kwargs)
+                self.same(make, lambda f: f.read(3), lambda f: f.read(),
+                          lambda f: f.buffer.raw.tell(), lambda f: f.read(), lambda f: f.read())
+
     def test_modes(self):
         for mode in ("r", "rt", "w", "wt", "a", "at", "x", "r+", "w+", "a+", "x+", "tr"):
             def make(m, mode=mode):
