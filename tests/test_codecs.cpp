@@ -98,6 +98,11 @@ const pyio::Codec& lookup_codec(std::string_view encoding) {
     std::abort();
 }
 
+pyio::Error shifted_decode_error(const pyio::Error& error, int64_t offset) {
+    static auto f = internal<pyio::Error(const pyio::Error&, int64_t)>("_ZN4pyio20shifted_decode_errorERKNS_5ErrorEl");
+    return f(error, offset);
+}
+
 size_t handle_decode_error(ErrorHandler errors, std::string_view encoding, std::string_view input, size_t start,
                            size_t end, std::string_view reason, std::string& out) {
     static auto f = internal<size_t(ErrorHandler, std::string_view, std::string_view, size_t, size_t,
@@ -1493,6 +1498,59 @@ TEST(CodecMessage, DecodeErrorGivesTheRangeOfSeveralBytes) {
     EXPECT_EQ(error_of([] { lib::throw_decode_error("utf-8", "ab\xf0\x90", 2, 4, "unexpected end of data"); }),
               Fail(Kind::UnicodeDecodeError, 2, 4,
                    "'utf-8' codec can't decode bytes in position 2-3: unexpected end of data"));
+}
+
+TEST(CodecMessage, AShiftedDecodeErrorCountsFromTheWholeInput) {
+    // TextIOWrapper.read() decodes a file in pieces and reports a piece's
+    // error as the whole input's, as io's one decode does.
+    auto shifted = [](std::string_view input, size_t start, size_t end, int64_t offset) {
+        return error_of([&] {
+            try {
+                lib::throw_decode_error("utf-8", input, start, end, "invalid start byte");
+            } catch (const pyio::Error& e) {
+                throw lib::shifted_decode_error(e, offset);
+            }
+        });
+    };
+    EXPECT_EQ(shifted("a\xff", 1, 2, 262143),
+              Fail(Kind::UnicodeDecodeError, 262144, 262145,
+                   "'utf-8' codec can't decode byte 0xff in position 262144: invalid start byte"));
+    EXPECT_EQ(shifted("a\xf0\x90", 1, 3, 99),
+              Fail(Kind::UnicodeDecodeError, 100, 102,
+                   "'utf-8' codec can't decode bytes in position 100-101: invalid start byte"));
+}
+
+TEST(Decoder, AFailedDecodeKeepsTheStateWhereTheDecoderSaysItDoes) {
+    // Python's buffered incremental decoders leave their state alone when
+    // decode() raises; TextIOWrapper.read() relies on the flag to decode a
+    // file in pieces.  Each: a start that leaves bytes pending, then input
+    // that fails.
+    struct Case {
+        const char* codec;
+        std::string start, bad;
+    };
+    for (const Case& c : std::vector<Case>{{"utf-8", "a\xe2", "\xff"},
+                                           {"utf-16", "\xff\xfe" "a", std::string("\x00\x00\xdc", 3)},
+                                           {"utf-16-be", std::string("\x00" "a\xd8", 3), std::string("\x00" "a\x00", 3)},
+                                           {"utf-32", std::string("\xff\xfe\x00\x00" "a\x00", 6),
+                                            std::string("\x00\x00\x00\x00\x11\x00", 6)},
+                                           {"utf-7", "a+A", "\xff"},
+                                           {"ascii", "a", "\x80"},
+                                           {"cp1252", "a", "\x81"}}) {
+        SCOPED_TRACE(c.codec);
+        auto d = decoder(c.codec);
+        EXPECT_TRUE(d->failed_decode_keeps_state());
+        std::string out;
+        d->decode(c.start, false, out);
+        pyio::DecoderState before = d->getstate();
+        EXPECT_EQ(error_of([&] { d->decode(c.bad, true, out); }).kind, Kind::UnicodeDecodeError);
+        EXPECT_EQ(d->getstate(), before);
+    }
+    EXPECT_TRUE(decoder("latin-1")->failed_decode_keeps_state());  // it never fails
+    // utf-8-sig settles the BOM even in a failed call; the CJK decoders drop
+    // what they held.
+    for (const char* codec : {"utf-8-sig", "shift_jis", "iso2022_jp", "gb18030"})
+        EXPECT_FALSE(decoder(codec)->failed_decode_keeps_state()) << codec;
 }
 
 TEST(CodecMessage, DecodeErrorCarriesEncodingAndReason) {
