@@ -689,12 +689,39 @@ bool TextIOWrapper::read_and_decode_all(Bytes& out) {
         before += static_cast<int64_t>(piece.size());
         out.append(scratch.data(), scratch.size());
     };
+    // One error is not a piece's to give: UTF-16 and UTF-32's "stream does
+    // not start with BOM", which one call raises only if the whole input
+    // has no decoding error, and which a piece raises at once.  Then the
+    // input from the start is gathered and decoded in one call after all.
+    Bytes whole;
+    bool gathering = false;
+    auto take = [&](std::string_view piece, bool final) {
+        if (!gathering) {
+            try {
+                decode(piece, final);
+                return;
+            } catch (const Error& e) {
+                if (e.kind() != ErrorKind::UnicodeError) throw;
+            }
+            // Nothing was decoded before a BOM error: what was fed is
+            // still held, after what was held at the start.
+            std::string held = decoder_->getstate().pending;
+            whole.append(held.data() + start.pending.size(), held.size() - start.pending.size());
+            gathering = true;
+        }
+        whole.append(piece.data(), piece.size());
+    };
     std::optional<bool> got;
     try {
         chunk_input_.resize_uninitialized(kPiece);
         got = buffered_->read_all_in_pieces({chunk_input_.data(), kPiece},
-                                            [&](std::string_view piece) { decode(piece, false); });
-        if (got.value_or(false)) decode({}, true);
+                                            [&](std::string_view piece) { take(piece, false); });
+        if (got.value_or(false)) take({}, true);
+        if (gathering) {
+            decoder_->restore(start, seen);
+            out.resize_uninitialized(out_start);
+            decode_all(whole.view(), out);
+        }
     } catch (...) {
         decoder_->restore(start, seen);
         out.resize_uninitialized(out_start);

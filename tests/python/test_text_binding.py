@@ -704,6 +704,13 @@ class OpenTextTest(TextCase):
             ("utf-8", many.encode("utf-8")[:300001] + b"\xff" * 5, {"errors": "surrogateescape"}),
             ("utf-16", many.encode("utf-16"), {}),
             ("utf-16", many.encode("utf-16") + b"A", {}),
+            # Without a BOM, one call reports the input's first decoding
+            # error if it has one, and only then the missing BOM.
+            ("utf-16", b"\nba", {}),
+            ("utf-16", many.encode("utf-16-le"), {}),
+            ("utf-16", many.encode("utf-16-le")[:600000] + b"\x00\xdc" + b"a\x00" * 200000, {}),
+            ("utf-16", many.encode("utf-16-le")[:600000] + b"\x00\xdc", {"errors": "replace"}),
+            ("utf-32", many.encode("utf-32-le")[:800000] + b"\x00\x00\x11\x00" + b"a\x00\x00\x00", {}),
             ("utf-16-le", many.encode("utf-16-le")[:500000] + b"\x00\xdc" + b"a\x00", {}),
             ("utf-32", many.encode("utf-32")[:700000] + b"\x00\x00\x11\x00", {}),
             ("cp1252", b"\x80abc\r\n" * 50000 + b"\x81" + b"x" * 600000, {}),
@@ -718,6 +725,8 @@ class OpenTextTest(TextCase):
                     return m.open(self.path(f"big-{m.__name__}", data), encoding=encoding, **kwargs)
                 self.same(make, lambda f: f.read(3), lambda f: f.read(),
                           lambda f: f.buffer.raw.tell(), lambda f: f.read(), lambda f: f.read())
+                self.same(make, lambda f: f.read(), lambda f: f.buffer.raw.tell(),
+                          lambda f: f.read())
 
     def test_modes(self):
         for mode in ("r", "rt", "w", "wt", "a", "at", "x", "r+", "w+", "a+", "x+", "tr"):
