@@ -572,7 +572,6 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
     if (nchars) eof = false;
     decoded_.swap(text);
     lf_bits_built_ = false;
-    trim_spare();
     used_bytes_ = counted_bytes_ = counted_chars_ = 0;
     has_decoded_ = true;
     search_.reset();
@@ -594,6 +593,8 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
             snap.next_input.append(input->data(), input->size());
         }
     }
+    // Only now: the snapshot may need the input that this lets go.
+    trim_spare();
     return !eof;
 }
 

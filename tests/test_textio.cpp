@@ -525,6 +525,25 @@ TEST(TextIOWrapper, ReadAllOfALargeInputFailsAsOneDecode) {
     }
 }
 
+TEST(TextIOWrapper, TellAfterAChunkOfMoreThanAMegabyteCountsFromItsInput) {
+    // python3, over a file of "\u00e9" * 700000: read(1), then read(600000)
+    // (one chunk of over a megabyte, sized from the request), then tell()
+    // -> 1200002, and from there read() gives the other 99999 characters.
+    // The chunk's input, which the text layer lets go when it is that
+    // large, must stay the snapshot's until tell() is answered.
+    TempDir dir;
+    std::string data;
+    for (int i = 0; i < 700000; ++i) data += "\xc3\xa9";
+    Stream t = wrap_file(dir, data);
+    EXPECT_EQ(read_str(t.get(), 1), "\xc3\xa9");
+    EXPECT_EQ(read_str(t.get(), 600000).size(), 1200000u);
+    int64_t cookie = pyio_tell(t.get());
+    EXPECT_EQ(cookie, 1200002);
+    ASSERT_EQ(pyio_seek(t.get(), 0, PYIO_SEEK_SET), 0);
+    ASSERT_EQ(pyio_seek(t.get(), cookie, PYIO_SEEK_SET), cookie);
+    EXPECT_EQ(read_str(t.get(), -1).size(), 199998u);
+}
+
 TEST(TextIOWrapper, ReadAllOfANonBlockingPipeDecodesWhatCame) {
     // python3, open(r, encoding="utf-8") of a non-blocking pipe: read() with
     // nothing there fails (TypeError, "can't concat NoneType to bytes" in
