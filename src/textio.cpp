@@ -575,6 +575,11 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
     used_bytes_ = counted_bytes_ = counted_chars_ = 0;
     has_decoded_ = true;
     search_.reset();
+    // The shortcut's verdict was about the decoded text just replaced.  With
+    // telling off (next()) the snapshot stays the old chunk's, stale as
+    // CPython's, and a flush() that turns telling back on must not find a
+    // verdict on other text.
+    if (snapshot_) snapshot_->shortcut = Snapshot::Shortcut::Unknown;
     if (telling_) {
         // At the snapshot point, the next input to decode is what the decoder
         // held plus this chunk.
@@ -583,7 +588,6 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
         if (!snapshot_) snapshot_ = std::make_unique<Snapshot>();
         Snapshot& snap = *snapshot_;
         snap.dec_flags = static_cast<uint32_t>(before.flags);
-        snap.shortcut = Snapshot::Shortcut::Unknown;
         if (before.pending.empty()) {
             std::swap(snap.next_input, *input);  // decoded already: not needed here
         } else {

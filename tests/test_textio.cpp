@@ -526,6 +526,29 @@ TEST(TextIOWrapper, ReadAllOfALargeInputFailsAsOneDecode) {
     }
 }
 
+TEST(TextIOWrapper, TellAfterNextAndFlushCountsFromTheStaleSnapshotAsIoDoes) {
+    // python3, over b"\0" * 20 + "\u00e9\n".encode() * 10 with _CHUNK_SIZE
+    // 17: read(1), tell() -> 1, next() twice (their chunks leave the
+    // snapshot alone while telling is off), flush() (which turns it back
+    // on), tell() -> 24 -- counted from the first chunk's snapshot, not the
+    // 26 bytes read -- and read(2) -> "\u00e9\n".  A verdict the first
+    // tell() reached about the first chunk must not carry over.
+    std::string data = std::string(20, '\0');
+    for (int i = 0; i < 10; ++i) data += "\xc3\xa9\n";
+    Stream t = wrap(data);
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 17), 0);
+    EXPECT_EQ(read_str(t.get(), 1), std::string(1, '\0'));
+    EXPECT_EQ(pyio_tell(t.get()), 1);
+    char* out = nullptr;
+    EXPECT_EQ(pyio_next(t.get(), &out), 22);
+    pyio_free(out);
+    EXPECT_EQ(pyio_next(t.get(), &out), 3);
+    pyio_free(out);
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(pyio_tell(t.get()), 24);
+    EXPECT_EQ(read_str(t.get(), 2), "\xc3\xa9\n");
+}
+
 TEST(TextIOWrapper, TellAfterAChunkOfMoreThanAMegabyteCountsFromItsInput) {
     // python3, over a file of "\u00e9" * 700000: read(1), then read(600000)
     // (one chunk of over a megabyte, sized from the request), then tell()
