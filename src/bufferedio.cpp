@@ -182,8 +182,9 @@ std::optional<int64_t> Buffered::fill() {
 // dest and the rest in the buffer, where CPython reads it all into the
 // buffer and copies the caller's part out: that copy cost 7% of
 // readinto(64 KiB)'s time (bench, medians of 21 runs: 0.87x of raw read(2)
-// before, 0.94x after; what is left is the copy of the buffer's half).  The raw stream ends up where CPython's would, and the buffer
-// holds the same window but for the hole where the caller's bytes would be.
+// before, 0.94x after; what is left is the copy of the buffer's half).
+// The raw stream ends up where CPython's would, and the buffer holds the
+// same window but for the hole where the caller's bytes would be.
 std::optional<int64_t> Buffered::fill_and_take(char* dest, int64_t want) {
     if (!raw_file_) {
         std::optional<int64_t> got = fill();

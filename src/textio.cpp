@@ -702,15 +702,17 @@ bool TextIOWrapper::read_and_decode_all(Bytes& out) {
     bool gathering = false;
     auto take = [&](std::string_view piece, bool final) {
         if (!gathering) {
+            std::string held;
             try {
                 decode(piece, final);
                 return;
             } catch (const Error& e) {
-                if (e.kind() != ErrorKind::UnicodeError) throw;
+                // Only while nothing is decoded yet, which is when the BOM
+                // error comes: all that was fed is then still held, after
+                // what was held at the start.
+                held = decoder_->getstate().pending;
+                if (e.kind() != ErrorKind::UnicodeError || held.size() != static_cast<size_t>(before)) throw;
             }
-            // Nothing was decoded before a BOM error: what was fed is
-            // still held, after what was held at the start.
-            std::string held = decoder_->getstate().pending;
             whole.append(held.data() + start.pending.size(), held.size() - start.pending.size());
             gathering = true;
         }

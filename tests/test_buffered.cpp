@@ -246,6 +246,14 @@ Stream open_file(const std::string& path, const char* mode) {
     return Stream(pyio_fileio_open(path.c_str(), mode, 1, nullptr, nullptr));
 }
 
+// A BufferedReader ("rb") or BufferedRandom ("r+b") of buffer_size over a
+// FileIO of path; the FileIO comes back in raw.
+Stream buffered_file(const std::string& path, const char* mode, int64_t buffer_size, Stream& raw) {
+    raw = open_file(path, mode);
+    return Stream(std::string(mode) == "rb" ? pyio_bufferedreader_new(raw.get(), buffer_size)
+                                            : pyio_bufferedrandom_new(raw.get(), buffer_size));
+}
+
 // The two ends of a pipe as FileIO objects that own their descriptors.
 struct Pipe {
     Stream read_end, write_end;
@@ -1464,8 +1472,8 @@ TEST(BufferedReader, ASeekBackOverWhatReadintoSentToTheCallerIsServedFromTheFile
     TempDir dir;
     std::string path = dir.file("f");
     spit(path, kAlphabet);
-    Stream raw = open_file(path, "rb");
-    Stream r(pyio_bufferedreader_new(raw.get(), 16));
+    Stream raw;
+    Stream r = buffered_file(path, "rb", 16, raw);
     EXPECT_EQ(readinto_str(r.get(), 10), "0123456789");
     EXPECT_EQ(pyio_tell(raw.get()), 16);
     EXPECT_EQ(pyio_seek(r.get(), -7, SEEK_CUR), 3);
@@ -1477,8 +1485,8 @@ TEST(BufferedReader, ASeekBackOverWhatReadintoSentToTheCallerIsServedFromTheFile
 
     // python3, the same after readinto1 of 4 bytes: raw.tell() 16; seek(1)
     // -> 1; read(3) -> b"123"; raw.tell() 16.
-    Stream raw1 = open_file(path, "rb");
-    Stream r1(pyio_bufferedreader_new(raw1.get(), 16));
+    Stream raw1;
+    Stream r1 = buffered_file(path, "rb", 16, raw1);
     EXPECT_EQ(readinto_str(r1.get(), 4, true), "0123");
     EXPECT_EQ(pyio_seek(r1.get(), 1, SEEK_SET), 1);
     EXPECT_EQ(read_str(r1.get(), 3), "123");
@@ -1492,8 +1500,8 @@ TEST(BufferedReader, ASeekBackOverTheReadintoHoleOfAShrunkFileReadsTheFileAsItIs
     TempDir dir;
     std::string path = dir.file("f");
     spit(path, kAlphabet);
-    Stream raw = open_file(path, "rb");
-    Stream r(pyio_bufferedreader_new(raw.get(), 16));
+    Stream raw;
+    Stream r = buffered_file(path, "rb", 16, raw);
     EXPECT_EQ(readinto_str(r.get(), 10), "0123456789");
     ASSERT_EQ(truncate(path.c_str(), 5), 0);
     EXPECT_EQ(pyio_seek(r.get(), 2, SEEK_SET), 2);
@@ -1585,8 +1593,8 @@ TEST(BufferedRandom, AWriteAfterReadintoAndASeekBackOverItsHoleKeepBoth) {
     TempDir dir;
     std::string path = dir.file("f");
     spit(path, kAlphabet);
-    Stream raw = open_file(path, "r+b");
-    Stream r(pyio_bufferedrandom_new(raw.get(), 16));
+    Stream raw;
+    Stream r = buffered_file(path, "r+b", 16, raw);
     EXPECT_EQ(readinto_str(r.get(), 10), "0123456789");
     EXPECT_EQ(write_str(r.get(), "XY"), 2);
     EXPECT_EQ(pyio_seek(r.get(), 0, SEEK_SET), 0);
