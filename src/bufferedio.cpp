@@ -90,7 +90,10 @@ Buffered::Buffered(Ref<IOBase> raw, int64_t buffer_size, Role role)
     if (reads_ && !raw_->readable()) throw unsupported_operation(kNotReadable);
     if (writes_ && !raw_->writable()) throw unsupported_operation(kNotWritable);
     if (buffer_size <= 0) throw value_error("buffer size must be strictly positive");
-    if (typeid(*raw_) == typeid(FileIO)) raw_file_ = dynamic_cast<FileIO*>(raw_.get());
+    if (typeid(*raw_) == typeid(FileIO)) {
+        raw_file_ = dynamic_cast<FileIO*>(raw_.get());
+        raw_closed_ = &raw_file_->closed_flag();
+    }
     buf_.data.reset(new char[static_cast<size_t>(buffer_size)]);
     buf_.capacity = buffer_size;
     buf_.reads = reads_;
@@ -813,6 +816,7 @@ Ref<IOBase> Buffered::detach() {
     Guard guard(*this);
     flush_locked();
     raw_file_ = nullptr;
+    raw_closed_ = nullptr;
     return std::move(raw_);
 }
 

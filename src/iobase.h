@@ -111,6 +111,9 @@ public:
     // ---- IOBase ----
     virtual void close();
     virtual bool closed() const { return closed_.load(std::memory_order_acquire); }
+    // The flag closed() reads in IOBase's own implementation: for a caller
+    // that asks once per line and knows the class does not override it.
+    const std::atomic<bool>& closed_flag() const noexcept { return closed_; }
     virtual void flush();
     virtual bool readable() { return false; }
     virtual bool writable() { return false; }

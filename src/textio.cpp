@@ -837,12 +837,14 @@ std::optional<std::string_view> TextIOWrapper::readline_view(int64_t limit) {
     // Not with bytes pending: readline_locked sends them first (a write
     // whose hand-over to the buffer failed leaves them, and the decoded text).
     if (limit < 0 && pending_bytes_.empty() && has_decoded_ && !decoded_.empty()) {
-        std::string_view rest = std::string_view(decoded_).substr(used_bytes_);
         size_t consumed = 0;
         size_t end = unused_line_ending(consumed);
         if (end != npos) {
+            // The line is decoded_[used_bytes_, used_bytes_ + end): built
+            // here, as substr() was an out-of-line call with a range check.
+            const char* line = decoded_.data() + used_bytes_;
             used_bytes_ += end;
-            return rest.substr(0, end);
+            return std::string_view(line, end);
         }
     }
     // Into the previous line's storage, kept unless a long line grew it.

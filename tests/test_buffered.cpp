@@ -837,6 +837,24 @@ TEST(BufferedReader, DetachReturnsTheRawStream) {
     EXPECT_EQ(read_str(raw.get(), 3), "012");
 }
 
+TEST(BufferedReader, OverAFileIOAsksNothingOfItOnceDetached) {
+    // Buffered::closed() reads a FileIO's flag through a pointer it keeps;
+    // detach must drop it with the raw stream, which may then be freed (as
+    // here: ASan would see the read of the freed FileIO).
+    TempDir dir;
+    std::string path = dir.file("f");
+    spit(path, kAlphabet);
+    Stream raw;
+    Stream r = buffered_file(path, "rb", 16, raw);
+    EXPECT_EQ(pyio_closed(r.get()), 0);
+    Stream detached(pyio_detach(r.get()));
+    ASSERT_EQ(detached.get(), raw.get());
+    raw.reset();
+    detached.reset();
+    EXPECT_EQ(pyio_closed(r.get()), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_VALUE, "raw stream has been detached");
+}
+
 TEST(BufferedReader, EverythingAfterDetachIsValueError) {
     FakeRaw f;
     f.data = kAlphabet;
