@@ -200,15 +200,16 @@ TEST(Utf8CountBlocks, CountsTheBytesThatAreNotContinuations) {
 TEST(Utf8ValidPrefix, ALeadEndingABlockBeforeAnAsciiBlockIsNotPassed) {
     // The kernels skip the checks of an all-ASCII block but for a lead in
     // the previous block's last three bytes: every lead (C0 and C1 are never
-    // valid) at each of those places, at both block widths.
+    // valid) at each of those places, at both block widths and before the
+    // AVX-512 kernel's all-ASCII steps of four blocks.
     for (const Variant& v : variants()) {
         SCOPED_TRACE(v.name);
         ASSERT_NE(v.f, nullptr);
         for (int lead = 0xc0; lead <= 0xff; ++lead) {
-            for (size_t at : {29, 30, 31, 61, 62, 63, 125, 126, 127}) {
+            for (size_t at : {29, 30, 31, 61, 62, 63, 125, 126, 127, 253, 254, 255, 509, 510, 511}) {
                 std::string s(at, 'x');
                 s += static_cast<char>(lead);
-                s += std::string(200, 'y');
+                s += std::string(600, 'y');
                 size_t got = v.f(reinterpret_cast<const unsigned char*>(s.data()), s.size());
                 EXPECT_LE(got, at) << "lead " << lead << " at " << at;
             }
