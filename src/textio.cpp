@@ -337,7 +337,17 @@ namespace {
         throw_closed();
 }
 
+double TextIOWrapper::b2cratio() noexcept {
+    if (b2cratio_input_) {
+        const size_t nchars = utf8::count(decoded_);
+        b2cratio_ = nchars ? static_cast<double>(*b2cratio_input_) / static_cast<double>(nchars) : 0.0;
+        b2cratio_input_.reset();
+    }
+    return b2cratio_;
+}
+
 void TextIOWrapper::clear_decoded() noexcept {
+    b2cratio();  // the text it counts goes now; the ratio stays (as CPython's)
     decoded_.clear();
     lf_bits_built_ = false;
     used_bytes_ = counted_bytes_ = counted_chars_ = 0;
@@ -521,6 +531,7 @@ void TextIOWrapper::reconfigure(const Settings& s) {
     bool write_through = s.write_through.value_or(write_through_);
     flush_locked();
     b2cratio_ = 0;
+    b2cratio_input_.reset();
     if (s.set_newline) set_newline(s.newline);
     if (s.encoding || s.errors || s.set_newline) {
         std::optional<std::string> encoding, errors;
@@ -546,7 +557,7 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
     DecoderState before;
     if (telling_) before = decoder_->getstate();
     if (size_hint > 0)
-        size_hint = static_cast<int64_t>(std::max(b2cratio_, 1.0) * static_cast<double>(size_hint));
+        size_hint = static_cast<int64_t>(std::max(b2cratio(), 1.0) * static_cast<double>(size_hint));
     int64_t want = std::max(static_cast<int64_t>(chunk_size_), size_hint);
     // Read into chunk_input_, whose storage a Buffered reuses (the previous
     // snapshot's, see below).
@@ -567,10 +578,9 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
     text.clear();
     text.reserve(input->size() + 8);
     decoder_->decode(input->view(), eof, text);
-    size_t nchars = utf8::count(text);
-    b2cratio_ = nchars ? static_cast<double>(input->size()) / static_cast<double>(nchars) : 0.0;
-    if (nchars) eof = false;
+    if (!text.empty()) eof = false;  // some characters (UTF-8: no byte is none)
     decoded_.swap(text);
+    b2cratio_input_ = input->size();  // b2cratio() counts decoded_ if asked
     lf_bits_built_ = false;
     used_bytes_ = counted_bytes_ = counted_chars_ = 0;
     has_decoded_ = true;
@@ -1076,7 +1086,7 @@ TextCookie TextIOWrapper::tell_locked() {
     // CPython's fast search for a safe start point close to the position,
     // step for step (its choices show in the cookie).
     uint64_t chars_to_skip = target;
-    auto skip = static_cast<int64_t>(b2cratio_ * static_cast<double>(target));
+    auto skip = static_cast<int64_t>(b2cratio() * static_cast<double>(target));
     skip = std::min<int64_t>(skip, static_cast<int64_t>(input.size()));
     int64_t skip_back = 1;
     uint64_t start_chars = 0;

@@ -282,7 +282,15 @@ private:
     // a line instead of a memchr.
     std::vector<uint64_t> lf_bits_;
     bool lf_bits_built_ = false;
+    // CPython's _b2cratio: input bytes per character of the last chunk read
+    // (tell()'s search and read(n)'s size hint go by it).  Settled when
+    // asked, by b2cratio(): counting each chunk's characters was 2% of
+    // reading text lines, which never ask.  While b2cratio_input_ is set,
+    // b2cratio_ is stale and decoded_ is still that chunk's text, decoded
+    // from that many bytes; clear_decoded() settles it before it goes.
     double b2cratio_ = 0.0;
+    std::optional<size_t> b2cratio_input_;
+    double b2cratio() noexcept;
 
     // Where the decoded text came from, for tell(): the decoder's flags
     // before the chunk and the bytes fed since (its pending bytes + the

@@ -162,6 +162,34 @@ TEST(TextIOWrapper, BufferIsTheWrappedStream) {
     EXPECT_EQ(buffer.get(), b.get());
 }
 
+TEST(TextIOWrapper, ReadNAsksForBytesByTheLastChunksRatioWhichASeekKeeps) {
+    // python3: data = ('\u20ac' * 20 + 'abcdefghijklmnopqrstuvwxyz' * 4).encode();
+    // t = TextIOWrapper(BytesIO(data), encoding='utf-8'); t._CHUNK_SIZE = 4;
+    // t.read(3) -> '\u20ac' * 3 with t.buffer.tell() 12; t.seek(0);
+    // t.read(5) -> '\u20ac' * 5 with t.buffer.tell() 17: the chunk asked for
+    // 3 bytes a character (the ratio before the seek, which CPython keeps),
+    // where a fresh wrapper's read(5), with no ratio yet, ends at 25.
+    std::string euros;
+    for (int i = 0; i < 20; ++i) euros += "\xe2\x82\xac";
+    std::string data = euros;
+    for (int i = 0; i < 4; ++i) data += "abcdefghijklmnopqrstuvwxyz";
+    Stream b;
+    Stream t = wrap(data, "utf-8", nullptr, nullptr, &b);
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 4), 0);
+    EXPECT_EQ(read_str(t.get(), 3), euros.substr(0, 9));
+    EXPECT_EQ(pyio_tell(b.get()), 12);
+    pyio_text_cookie zero{};
+    ASSERT_EQ(pyio_text_seek(t.get(), &zero, SEEK_SET, nullptr), 0);
+    EXPECT_EQ(read_str(t.get(), 5), euros.substr(0, 15));
+    EXPECT_EQ(pyio_tell(b.get()), 17);
+
+    Stream b2;
+    Stream fresh = wrap(data, "utf-8", nullptr, nullptr, &b2);
+    ASSERT_EQ(pyio_text_set_chunk_size(fresh.get(), 4), 0);
+    EXPECT_EQ(read_str(fresh.get(), 5), euros.substr(0, 15));
+    EXPECT_EQ(pyio_tell(b2.get()), 25);
+}
+
 TEST(TextIOWrapper, ChunkSizeMustBePositive) {
     Stream t = wrap("");
     EXPECT_EQ(pyio_text_set_chunk_size(t.get(), 0), -1);
