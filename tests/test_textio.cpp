@@ -190,6 +190,24 @@ TEST(TextIOWrapper, ReadNAsksForBytesByTheLastChunksRatioWhichASeekKeeps) {
     EXPECT_EQ(pyio_tell(b2.get()), 25);
 }
 
+TEST(TextIOWrapper, TellInsideAnIso2022ShiftGivesACookieThatLeadsBack) {
+    // python3: data = '\uac00\ub098\ub2e4\ub77c\ub9c8\ubc14\n'.encode('iso-2022-kr');
+    // f = TextIOWrapper(BytesIO(data), encoding='iso-2022-kr'); f.read(3);
+    // f.tell() raises OverflowError "signed integer is greater than maximum":
+    // CPython's C tell() reads the decoder's flags into a C int, and the
+    // shift-out state is a bit of their fifth byte.  _pyio answers a cookie
+    // that leads back, and so does libpyio (CONFORMANCE.md).
+    const std::string text = "\xea\xb0\x80\xeb\x82\x98\xeb\x8b\xa4\xeb\x9d\xbc\xeb\xa7\x88\xeb\xb0\x94\n";
+    const std::string data = "\x1b$)C\x0e" "0!3*4Y6s869Y\x0f\n";
+    Stream t = wrap(data, "iso-2022-kr");
+    EXPECT_EQ(read_str(t.get(), 3), text.substr(0, 9));
+    pyio_text_cookie cookie{};
+    ASSERT_EQ(pyio_text_tell(t.get(), &cookie), 0) << pyio_error_message();
+    EXPECT_EQ(read_str(t.get(), 3), text.substr(9, 9));
+    ASSERT_EQ(pyio_text_seek(t.get(), &cookie, SEEK_SET, nullptr), 0) << pyio_error_message();
+    EXPECT_EQ(read_str(t.get(), -1), text.substr(9));
+}
+
 TEST(TextIOWrapper, ChunkSizeMustBePositive) {
     Stream t = wrap("");
     EXPECT_EQ(pyio_text_set_chunk_size(t.get(), 0), -1);
