@@ -1830,6 +1830,27 @@ TEST(BufferedRandom, SeekWithinTheReadWindowAfterAFailedSeekAnswersTheNewPositio
     EXPECT_EQ(f.data, std::string(24, 'a') + "ABC" + std::string(81, 'z'));
 }
 
+TEST(BufferedRandom, ARelativeSeekAfterAFailedWriteAnswersThePosition) {
+    // Seed 20261224 bufferedrandom/591.  Buffer 1 over b"a": peek(0) buffers
+    // b"a"; write(b"aa"), larger than the buffer, first seeks the raw stream
+    // back to 0, then fails in the raw stream.  python3's seek(0, 1) then
+    // answers -1: it keeps the read window but not the raw position it was
+    // counted from.  Nothing moved: the position is 0, and the byte is
+    // still there to read.
+    FakeRaw f;
+    f.data = "a";
+    f.write_script.push_back(fail_with(EIO));
+    Stream s = random_over(f, 1);
+    char* out = nullptr;
+    ASSERT_EQ(pyio_peek(s.get(), 0, &out), 1);
+    pyio_free(out);
+    EXPECT_EQ(write_str(s.get(), "aa"), -1);
+    EXPECT_EQ(pyio_error_errno(), EIO);
+    EXPECT_EQ(pyio_seek(s.get(), 0, PYIO_SEEK_CUR), 0);
+    EXPECT_EQ(pyio_tell(s.get()), 0);
+    EXPECT_EQ(read_str(s.get(), -1), "a");
+}
+
 TEST(BufferedRandom, AReadWhoseFlushWouldBlockTakesNothing) {
     // Found by fuzz/fuzz_faults.cpp.  Buffer 3 over b"abcdef": read(1) buffers
     // b"abc"; write(b"X") replaces b"b"; read(7) must first send b"X", and the

@@ -517,7 +517,8 @@ def _stale_snapshot_tell(seq, field_name, a, b, earlier=()):
         # allows tell() again, the position) cannot be compared with it.
         answered = b[4] is not None and b[4][0] == "ok"
         return STOP if garbage(a[4]) and (b[4] == ("raise", "OSError", None, ("OSError",)) or answered) else False
-    if field_name == "outcome" and "f.tell()" in a[0]:
+    # seek(0, 1) is a tell() too: it seeks to what tell() answers.
+    if field_name == "outcome" and ("f.tell()" in a[0] or "f.seek(0, 1)" in a[0]):
         return STOP if garbage(a[1]) and _raised(b, "OSError") and b[2] == _STALE_TELL else False
     return False
 
@@ -588,18 +589,24 @@ def _text_write_kept(seq, field_name, a, b, earlier=()):
 
 
 _ABSOLUTE_SEEK = re.compile(r"f\.seek\((\d+)(, 0)?\)$")
+_RELATIVE_SEEK = re.compile(r"f\.seek\(-?\d+, 1\)$")
 
 
 def _seek_after_failed_flush(seq, field_name, a, b, earlier=()):
     # After a flush that failed partway inside the read window (a write or
     # seek raised OSError), io's seek within the window answers from a raw
     # position that is no longer the window's end: a wrong, even negative,
-    # number.  libpyio answers the position it moved to.
-    m = _ABSOLUTE_SEEK.match(a[0])
-    if (field_name != "outcome" or not m or a[1][0] != "ok" or b[1] != ("ok", ("int", int(m.group(1))))
-            or not any(e[1][:2] == ("raise", "OSError") for e in earlier)):
+    # number.  libpyio answers the position it moved to: N for seek(N); for
+    # a relative seek, a position (its own tests check which).
+    if field_name != "outcome" or a[1][0] != "ok" or not any(e[1][:2] == ("raise", "OSError") for e in earlier):
         return False
-    return STOP
+    m = _ABSOLUTE_SEEK.match(a[0])
+    if m and b[1] == ("ok", ("int", int(m.group(1)))):
+        return STOP
+    if (_RELATIVE_SEEK.match(a[0]) and b[1][0] == "ok" and b[1][1][0] == "int" and b[1][1][1] >= 0
+            and seq.cls in ("bufferedrandom", "open")):
+        return STOP
+    return False
 
 
 _READS = ("f.read", "f.read1", "f.readinto", "f.readinto1", "f.readline", "f.readlines", "f.peek", "next(f")
