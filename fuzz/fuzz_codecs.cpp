@@ -300,6 +300,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (codec.name().starts_with("iso2022") && !pieces.ok && pieces.kind == pyio::ErrorKind::UnicodeError &&
             pieces.reason == "pending buffer overflow")
             return 0;
+        // CPython's UTF-32 decoder settles the byte order in the first call
+        // that consumes anything (encodings/utf_32.py), and surrogateescape
+        // may consume one byte of a first unit that is no BOM: the next call
+        // then finds a BOM three bytes on, where one call goes on in the
+        // native order.  b'\x90\x00\x00\xfe\xff\xff\xff\x00...' in one call is
+        // a utf-32-le error at 1-4; fed a byte at a time, '\udc90' and more
+        // then a utf-32-be error (io's TextIOWrapper gives both, by its
+        // _CHUNK_SIZE, and libpyio's matches it at each).
+        if (codec.name() == "utf-32" && std::string_view(handler) == "surrogateescape" &&
+            !payload.starts_with(std::string_view("\xff\xfe\x00\x00", 4)) &&
+            !payload.starts_with(std::string_view("\x00\x00\xfe\xff", 4)))
+            return 0;
         PYIO_FUZZ_CHECK(same(whole, pieces),
                         context + "one call:  " + describe(whole) + "\nin pieces: " + describe(pieces));
     }

@@ -208,6 +208,36 @@ TEST(TextIOWrapper, TellInsideAnIso2022ShiftGivesACookieThatLeadsBack) {
     EXPECT_EQ(read_str(t.get(), -1), text.substr(9));
 }
 
+TEST(TextIOWrapper, Utf32WithoutABomSettlesItsByteOrderByChunksAsCPython) {
+    // python3, TextIOWrapper(BytesIO(data), encoding='utf-32',
+    // errors='surrogateescape') over b'\x90\x00\x00\xfe\xff\xff\xff\x00...':
+    // read() raises "'utf-32-le' codec can't decode bytes in position 1-4";
+    // with _CHUNK_SIZE 1, read(1) over and over gives '\udc90\udcff\udcff'
+    // '\u1600\u7700' and then "'utf-32-be' ... position 0-3".  Its decoder
+    // settles the byte order in the first call that consumes anything, and
+    // surrogateescape consumes one byte of the first unit: the next call
+    // finds b'\x00\x00\xfe\xff', a big-endian BOM.  (The codecs fuzzer
+    // found it: decoding in pieces and in one call differ, in CPython too.)
+    const std::string data("\x90\x00\x00\xfe\xff\xff\xff\x00\x00\x16\x00\x00\x00w\x00\x00b\x00\x00", 21);
+    Stream whole = wrap(data, "utf-32", nullptr, "surrogateescape");
+    char* out = nullptr;
+    EXPECT_EQ(pyio_read(whole.get(), -1, &out), -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_DECODE,
+                      "'utf-32-le' codec can't decode bytes in position 1-4: code point not in range(0x110000)");
+    Stream bytewise = wrap(data, "utf-32", nullptr, "surrogateescape");
+    ASSERT_EQ(pyio_text_set_chunk_size(bytewise.get(), 1), 0);
+    std::string got;
+    int64_t n;
+    while ((n = pyio_read(bytewise.get(), 1, &out)) > 0) {
+        got.append(out, static_cast<size_t>(n));
+        pyio_free(out);
+    }
+    EXPECT_EQ(n, -1);
+    EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_DECODE,
+                      "'utf-32-be' codec can't decode bytes in position 0-3: code point not in range(0x110000)");
+    EXPECT_EQ(got, "\xed\xb2\x90\xed\xb3\xbf\xed\xb3\xbf\xe1\x98\x80\xe7\x9c\x80");
+}
+
 TEST(TextIOWrapper, ChunkSizeMustBePositive) {
     Stream t = wrap("");
     EXPECT_EQ(pyio_text_set_chunk_size(t.get(), 0), -1);
