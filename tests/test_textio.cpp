@@ -219,7 +219,9 @@ TEST(TextIOWrapper, Utf32WithoutABomSettlesItsByteOrderByChunksAsCPython) {
     // finds b'\x00\x00\xfe\xff', a big-endian BOM.  (The codecs fuzzer
     // found it: decoding in pieces and in one call differ, in CPython too.)
     // (The literal is split where a hex escape would run into the 'b'.)
-    const std::string data("\x90\x00\x00\xfe\xff\xff\xff\x00\x00\x16\x00\x00\x00w\x00\x00" "b\x00\x00", 21);
+    static const char kData[] = "\x90\x00\x00\xfe\xff\xff\xff\x00\x00\x16\x00\x00\x00w\x00\x00" "b\x00\x00";
+    const std::string data(kData, sizeof kData - 1);
+    ASSERT_EQ(data.size(), 19u);
     Stream whole = wrap(data, "utf-32", nullptr, "surrogateescape");
     char* out = nullptr;
     EXPECT_EQ(pyio_read(whole.get(), -1, &out), -1);
