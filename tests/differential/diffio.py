@@ -501,6 +501,12 @@ def _forged_cookie(seq, field_name, a, b, earlier=()):
 _STALE_TELL = "OSError: can't reconstruct logical file position"
 
 
+def _asks_tell(label):
+    """Whether the step calls the text stream's tell(): f.tell() itself, or
+    seek(0, 1), which seeks to what tell() answers."""
+    return "f.tell()" in label or "f.seek(0, 1)" in label
+
+
 def _stale_snapshot_tell(seq, field_name, a, b, earlier=()):
     # After an iteration CPython's tell() may search past its snapshot's
     # (empty) input and answer; libpyio refuses.  The harness's own tell()
@@ -520,8 +526,7 @@ def _stale_snapshot_tell(seq, field_name, a, b, earlier=()):
         # allows tell() again, the position) cannot be compared with it.
         answered = b[4] is not None and b[4][0] == "ok"
         return STOP if garbage(a[4]) and (b[4] == ("raise", "OSError", None, ("OSError",)) or answered) else False
-    # seek(0, 1) is a tell() too: it seeks to what tell() answers.
-    if field_name == "outcome" and ("f.tell()" in a[0] or "f.seek(0, 1)" in a[0]):
+    if field_name == "outcome" and _asks_tell(a[0]):
         if a[1][:2] == ("raise", "TypeError") and "UnicodeDecodeError in error callback" not in str(a[2]):
             return False
         return STOP if garbage(a[1]) and _raised(b, "OSError") and b[2] == _STALE_TELL else False
@@ -548,7 +553,7 @@ def _tell_raised_where_libpyio_answered(field_name, a, b, error):
         return outcome is not None and outcome[:2] == ("raise", error)
     if field_name == "tell after":
         return STOP if raised(a[4]) and b[4] is not None and b[4][0] == "ok" else False
-    if field_name == "outcome" and "f.tell()" in a[0]:
+    if field_name == "outcome" and _asks_tell(a[0]):
         return STOP if raised(a[1]) and b[1][0] == "ok" else False
     return False
 
@@ -660,9 +665,8 @@ def _newlines_after_tell(seq, field_name, a, b, earlier=()):
     io_kinds, our_kinds = _newline_kinds(a[1]), _newline_kinds(b[1])
     if io_kinds is None or our_kinds is None or not io_kinds < our_kinds:
         return False
-    # The harness's own tell() after a step counts, as an f.tell() does, and
-    # so does seek(0, 1), which seeks to what tell() answers.
-    return any(e[4] is not None or "tell()" in e[0] or "f.seek(0, 1)" in e[0] for e in earlier)
+    # The harness's own tell() after a step counts, as the steps' do.
+    return any(e[4] is not None or "tell()" in e[0] or _asks_tell(e[0]) for e in earlier)
 
 
 ALLOWANCES: list[Allowance] = [
