@@ -265,7 +265,10 @@ private:
 
 void CharmapTable::define(unsigned char b, char32_t cp) {
     cp_[b] = cp;
+    // Whole, as a fix may shorten what glibc's table gave: the vector
+    // decoder takes an entry's non-zero bytes for its UTF-8 (CharmapEntry).
     Utf8& e = decode_[b];
+    e = Utf8{};
     char buf[4];
     e.length = static_cast<uint8_t>(utf8::encode(cp, buf));
     std::memcpy(e.bytes, buf, e.length);

@@ -45,6 +45,8 @@ Progress utf16_to_utf8(const unsigned char* s, size_t n, bool big_endian, char* 
 
 // A single-byte charset's decoding table: each byte's UTF-8, one to three
 // bytes in order, and their number (0: the byte is undefined) in the fourth.
+// The bytes after `length` are zero: the AVX-512 kernel takes an entry's
+// non-zero bytes (and always its first) for its UTF-8.
 struct CharmapEntry {
     char bytes[3];
     uint8_t length;

@@ -388,6 +388,30 @@ TEST(CharmapCodec, TakesPythonsTableWhereGlibcDiffers) {
     EXPECT_EQ(decode(codec("macintosh", "MACINTOSH"), H::Strict, {"\xc6"sv}), Text("\u0394"));
 }
 
+TEST(CharmapCodec, DecodesAVectorBlockAsItsBytesOneByOne) {
+    // The codecs whose tables take Python's character where glibc's differs:
+    // an entry redefined from a longer character must not keep its tail,
+    // which the vector kernel, taking an entry's non-zero bytes, would copy.
+    for (const char* name : {"cp1026", "cp273", "cp424", "cp856", "cp875", "mac-cyrillic", "mac-roman", "tis-620",
+                             "cp1252", "koi8-r", "cp437"}) {
+        const pyio::Codec& c = lookup_codec(name);
+        std::string defined, want;
+        for (int b = 0; b < 0x100; ++b) {
+            const char byte = static_cast<char>(b);
+            Result one = decode(c, H::Strict, {{&byte, 1}});
+            if (one.kind != Result::Text) continue;
+            defined += byte;
+            want += one.value;
+        }
+        ASSERT_GE(defined.size(), 128u) << name;
+        // Twice, and once more after an odd shift, so that every byte falls
+        // at several places of a 64-byte block.
+        const std::string input = defined + defined + defined.substr(7);
+        const std::string expected = want + want + decode(c, H::Strict, {std::string_view(defined).substr(7)}).value;
+        EXPECT_EQ(decode(c, H::Strict, {input}), Text(expected)) << name;
+    }
+}
+
 TEST(CharmapCodec, MapsEachByteOnItsOwn) {
     // glibc's CP1258 and CP1255 compose a letter with the combining mark that
     // follows; Python's tables decode each byte to its own character.
