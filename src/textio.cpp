@@ -632,10 +632,7 @@ void TextIOWrapper::decode_all(std::string_view input, Bytes& out) {
     // fails as CPython's does.
     constexpr size_t kPiece = 256 * 1024;
     std::string& scratch = spare_decoded_;
-    struct Trim {
-        TextIOWrapper& t;
-        ~Trim() { t.trim_spare(); }
-    } trim{*this};
+    const TrimSpareOnExit trim{*this};
     if (input.size() <= 2 * kPiece) {
         scratch.clear();
         decoder_->decode(input, true, scratch);
@@ -684,10 +681,7 @@ bool TextIOWrapper::read_and_decode_all(Bytes& out) {
     const int seen = decoder_->seen();
     const size_t out_start = out.size();
     std::string& scratch = spare_decoded_;
-    struct Trim {
-        TextIOWrapper& t;
-        ~Trim() { t.trim_spare(); }
-    } trim{*this};
+    const TrimSpareOnExit trim{*this};
     // Error positions index what the decoder holds + its input; CPython's,
     // what it held at the start + the whole file.  `before` counts the
     // latter up to the current piece.

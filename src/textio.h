@@ -217,6 +217,11 @@ private:
     bool read_and_decode_all(Bytes& out);
     // Lets spare_decoded_ go when a large decode has left it large.
     void trim_spare() noexcept;
+    // trim_spare() when a read-all leaves, however it leaves.
+    struct TrimSpareOnExit {
+        TextIOWrapper& wrapper;
+        ~TrimSpareOnExit() { wrapper.trim_spare(); }
+    };
     size_t decoded_chars_used();
     // Appends the next line to `out` (empty: end of file).
     void readline_locked(int64_t limit, Bytes& out);
