@@ -737,6 +737,12 @@ Bytes Buffered::readline_locked(int64_t limit) {
 // buffered as far as it fits, and BlockingIOError reports how much of
 // `data` was accepted.
 std::optional<size_t> Buffered::write(std::span<const char> data) {
+    size_t taken = 0;
+    return write(data, taken);
+}
+
+std::optional<size_t> Buffered::write(std::span<const char> data, size_t& taken) {
+    taken = 0;
     if (!writes_) return BufferedIOBase::write(data);
     raw_checked();
     Guard guard(*this);
@@ -787,6 +793,7 @@ std::optional<size_t> Buffered::write(std::span<const char> data) {
     }
     int64_t done = 0;
     while (len - done > buffer_size_) {
+        taken = static_cast<size_t>(done);
         std::optional<int64_t> n = raw_write(in + done, len - done);
         if (!n) {
             // Buffer a buffer's worth of what is left and report the rest.
@@ -806,6 +813,7 @@ std::optional<size_t> Buffered::write(std::span<const char> data) {
     buf_.write_end = rest;
     buf_.move_to(rest);
     buf_.raw_pos = 0;
+    taken = 0;
     return data.size();
 }
 

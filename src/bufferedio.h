@@ -130,6 +130,13 @@ public:
     std::optional<Bytes> readline(int64_t limit) override;
     std::optional<std::string_view> readline_view(int64_t limit) override;
     std::optional<size_t> write(std::span<const char> data) override;
+    // write() that also says, when it raises, how much of `data` it had
+    // taken: what the raw stream's writes that returned took, when the data
+    // did not fit the buffer and went to the raw stream (a failed raw write
+    // takes nothing).  TextIOWrapper keeps the rest pending, so that a
+    // large write goes out in CPython's raw calls and a failure in the
+    // middle still loses and repeats nothing.  `taken` is 0 when it returns.
+    std::optional<size_t> write(std::span<const char> data, size_t& taken);
     Ref<IOBase> detach() override;
 
     const StreamName& name() override;

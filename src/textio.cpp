@@ -248,7 +248,6 @@ TextIOWrapper::TextIOWrapper(Ref<IOBase> buffer, std::optional<std::string_view>
     seekable_ = telling_ = buffer_->seekable();
     if (auto* buffered = dynamic_cast<Buffered*>(buffer_.get())) {
         buffered_ = buffered;
-        buffer_piece_ = static_cast<size_t>(buffered->buffer_size());
     }
     has_read1_ = dynamic_cast<BufferedIOBase*>(buffer_.get()) != nullptr;
     reset_encoder_for_position();
@@ -389,22 +388,27 @@ void TextIOWrapper::write_pending(size_t count) {
     // Unlike CPython, which drops the pending bytes before handing them to the
     // buffer, what the buffer did not accept stays pending: a failed write
     // loses nothing, and a later flush retries it.  That needs to know what
-    // the buffer accepted, which a buffered writer says exactly only for
-    // writes that fit its buffer: a larger one goes straight to the raw
-    // stream and may fail after part of it is in the file (an OSError that
-    // cannot say how much).  Hence pieces of at most its buffer size.
+    // the buffer accepted.  A native buffered writer says so even when it
+    // raises (a write larger than its buffer goes to the raw stream, and may
+    // fail after part of it is in the file), so the bytes go in one call, as
+    // CPython's do: in pieces of the buffer's size, a pipe's pages filled
+    // differently and a 64 KiB write that fits a pipe in io blocked here.
+    // Another buffer is given them in one call as well, and a failure keeps
+    // them all pending, as it cannot say more.
     count = std::min(count, pending_bytes_.size());
     size_t done = 0;
     auto drop_done = [&] { pending_bytes_.erase(0, done); };
     while (done < count) {
         std::optional<size_t> n;
+        size_t taken = 0;
         try {
-            const size_t piece = std::min(count - done, buffer_piece_);
-            n = buffer_->write(std::span<const char>(pending_bytes_.data() + done, piece));
+            const std::span<const char> rest(pending_bytes_.data() + done, count - done);
+            n = buffered_ ? buffered_->write(rest, taken) : buffer_->write(rest);
         } catch (const Error& e) {
             if (e.kind() == ErrorKind::BlockingIOError)
-                done += static_cast<size_t>(std::clamp<int64_t>(e.info().characters_written, 0,
+                taken = static_cast<size_t>(std::clamp<int64_t>(e.info().characters_written, 0,
                                                                 static_cast<int64_t>(count - done)));
+            done += std::min(taken, count - done);
             drop_done();
             throw;
         }

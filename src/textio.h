@@ -266,8 +266,6 @@ private:
     bool encoding_start_of_stream_ = false;
     bool bom_fast_path_ = false;  // utf-16 or utf-32: see write()
     size_t chunk_size_ = 8192;
-    // The most bytes one write to the buffer may carry (see write_pending).
-    size_t buffer_piece_ = SIZE_MAX;
 
     std::unique_ptr<IncrementalNewlineDecoder> decoder_;  // null: not readable
     std::unique_ptr<Encoder> encoder_;                    // null: not writable
