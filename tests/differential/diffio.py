@@ -305,7 +305,9 @@ class Allowance:
     STOP (accept, and compare nothing after it: the sides have parted ways
     for a reason that is understood).  Each entry is first offered with the
     field "entry", whether or not anything differs, for a STOP that must
-    apply even when the entries happen to look the same."""
+    apply even when the entries happen to look the same; then each field
+    that differs ("outcome", "closed after", "tell after"), and "message"
+    when both raised the same class with different messages."""
 
     def __init__(self, name: str, applies: Callable):
         self.name = name
@@ -520,16 +522,23 @@ def _stale_snapshot_tell(seq, field_name, a, b, earlier=()):
         # UnicodeDecodeError into a TypeError about it.
         return outcome is not None and (outcome[0] == "ok" or outcome[:2] in (
             ("raise", "UnicodeDecodeError"), ("raise", "TypeError")))
+    # libpyio's search stops at the end of its input: it refuses, or the
+    # decoder's end of input (CPython's decode(b'', final=True), which _pyio
+    # reaches the same way) raises UnicodeDecodeError about the bytes it
+    # still holds.
+    eof_error = ("raise", "UnicodeDecodeError")
     if field_name == "tell after":
         # io's answer is whatever the memory past the input holds: it varies
         # from run to run, so libpyio's (a refusal, or after a flush that
         # allows tell() again, the position) cannot be compared with it.
         answered = b[4] is not None and b[4][0] == "ok"
-        return STOP if garbage(a[4]) and (b[4] == ("raise", "OSError", None, ("OSError",)) or answered) else False
-    if field_name == "outcome" and _asks_tell(a[0]):
+        refused = b[4] == ("raise", "OSError", None, ("OSError",)) or (b[4] is not None and b[4][:2] == eof_error)
+        return STOP if garbage(a[4]) and (refused or answered) else False
+    if field_name in ("outcome", "message") and _asks_tell(a[0]):
         if a[1][:2] == ("raise", "TypeError") and "UnicodeDecodeError in error callback" not in str(a[2]):
             return False
-        return STOP if garbage(a[1]) and _raised(b, "OSError") and b[2] == _STALE_TELL else False
+        refused = (_raised(b, "OSError") and b[2] == _STALE_TELL) or b[1][:2] == eof_error
+        return STOP if garbage(a[1]) and refused else False
     return False
 
 
@@ -706,7 +715,11 @@ def compare(seq: Sequence, a: list, b: list) -> Divergence | None:
                 return Divergence(i, ea[0], field_name, ea, eb)
         if (seq.compare_messages and ea[1] == eb[1] and ea[1][0] == "raise"
                 and normal_message(ea[2]) != normal_message(eb[2])):
-            return Divergence(i, ea[0], "message", ea, eb)
+            verdicts = [x.applies(seq, "message", ea, eb, a[:i]) for x in ALLOWANCES]
+            if STOP in verdicts:
+                return None
+            if not any(verdicts):
+                return Divergence(i, ea[0], "message", ea, eb)
     if len(a) != len(b):
         i = min(len(a), len(b))
         return Divergence(i, "<end>", "entries", None, None,
