@@ -1469,7 +1469,8 @@ public:
         : profile_(std::move(profile)), p_(*profile_), cfg_(*p_.iso), errors_(errors),
           cd_("UTF-8", p_.iconv_name) {
         open_or_throw(cd_);
-        reset();
+        st_ = State{cfg_.initial};
+        resync();
     }
 
     void decode(std::string_view input, bool final, std::string& out) override {
@@ -1500,7 +1501,18 @@ public:
     }
 
     void reset() override {
-        st_ = State{cfg_.initial};
+        // CPython's ISO-2022 reset (DECODER_RESET) only designates G0's
+        // initial set again and undoes the shift: G1-G3 keep their sets and
+        // the escape-throughout mode stays on.  TextIOWrapper resets its
+        // decoder at seek(0) and after a write, so what it reads next
+        // decodes as in io (an ESC that bytes after an unknown escape pass
+        // through).  glibc's rules: back to the start.
+        if (cfg_.python) {
+            st_.g[0] = cfg_.initial[0];
+            st_.shifted = false;
+        } else {
+            st_ = State{cfg_.initial};
+        }
         pending_.clear();
         resync();
     }

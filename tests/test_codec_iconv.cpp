@@ -757,6 +757,34 @@ TEST(IconvCodec, AFailedIso2022DecodeKeepsTheShiftItReached) {
     EXPECT_EQ(out, "\u4e9c");
 }
 
+TEST(IconvCodec, AnIso2022ResetUndoesOnlyG0AndTheShiftAsCPythons) {
+    // codecs.getincrementaldecoder(name)(errors): decode(first), reset(),
+    // decode(after, True).  CPython's reset designates ASCII in G0 and
+    // undoes SO; G1-G3 and the mode that passes bytes after an unknown
+    // escape through stay.  (A new decoder: '日', '!!', 'a' for the first,
+    // third and fourth.)
+    struct {
+        const char* codec;
+        H errors;
+        std::string_view first, after, want;
+    } cases[] = {
+        {"iso2022_jp", H::Replace, "\x1b\x00"sv, "\x1b$BF|"sv, "\x1b$BF|"sv},
+        {"iso2022_jp", H::Replace, "\x1b$BF|"sv, "F|"sv, "F|"sv},
+        {"iso2022_kr", H::Strict, "\x1b$)C\x0e!!"sv, "\x0e!!\x0f"sv, "\u3000"sv},
+        {"iso2022_jp_2", H::Strict, "\x1b.A\x1bNa"sv, "\x1bNa"sv, "\u00e1"sv},
+        {"iso2022_jp", H::Replace, "\x1b\x00Z"sv, "\x1b$BF|"sv, "\u65e5"sv},
+    };
+    for (const auto& c : cases) {
+        auto d = lookup_codec(c.codec).decoder(c.errors);
+        std::string out;
+        d->decode(c.first, false, out);
+        d->reset();
+        out.clear();
+        d->decode(c.after, true, out);
+        EXPECT_EQ(out, c.want) << c.codec << " after " << printable(c.first);
+    }
+}
+
 TEST(IconvCodec, StatelessDecodersStateIsThePendingBytes) {
     auto d = codec("gb18030", "GB18030").decoder(H::Strict);
     std::string out;
