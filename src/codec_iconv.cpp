@@ -1158,6 +1158,9 @@ public:
         if (from_table) g_table_decoded.fetch_add(from_table, std::memory_order_relaxed);
     }
 
+    // Not kept_flags_: CPython's stateless multibyte codecs have no reset of
+    // their own, and the incremental decoder's reset() only drops what it
+    // held.
     void reset() override {
         cd_.reset();
         pending_.clear();
@@ -1165,7 +1168,7 @@ public:
     }
 
     DecoderState getstate() const override {
-        uint64_t flags = 0;
+        uint64_t flags = kept_flags_;
         if (p_.state == Statefulness::ShiftOut) flags = shifted_;
         if (p_.state == Statefulness::Opaque) flags = dirty_;
         return {pending_, flags};
@@ -1183,10 +1186,15 @@ public:
                                   "' decoder: iconv keeps it out of sight");
             break;
         default:
-            ok = ok && state.flags == 0;
+            break;
         }
         if (!ok) throw value_error("invalid state for a '" + p_.name + "' decoder");
         reset();
+        if (p_.state == Statefulness::None) {
+            kept_flags_ = state.flags;
+            pending_ = state.pending;
+            return;
+        }
         if (state.flags) {
             std::string none;
             cd_.convert(std::string(1, static_cast<char>(SO)), none);
@@ -1395,6 +1403,13 @@ private:
     std::unique_ptr<Iconv> eucjp_;  // jisx0212_fallback, made when first needed
     bool shifted_ = false;  // ShiftOut: iconv is between SO and SI
     bool dirty_ = false;    // Opaque: iconv has consumed something since reset
+    // None: the flags the last setstate() gave, which getstate() returns.
+    // CPython's multibyte decoders keep any 64-bit state (setstate copies
+    // it into their state bytes) and a stateless codec never changes it: a
+    // cookie from tell() under universal newlines, whose flags say a '\r'
+    // was held, still seeks after a reconfigure() left the codec's decoder
+    // alone.
+    uint64_t kept_flags_ = 0;
 };
 
 std::shared_ptr<const MultibyteTable> MultibyteTable::build(
