@@ -777,12 +777,12 @@ std::optional<size_t> Buffered::write(std::span<const char> data, size_t& taken)
         buf_.pos -= start;
         buf_.write_pos = 0;
         buf_.write_end = end - start;
-        int64_t taken = std::min(len, buffer_size_ - buf_.pos);
-        std::memcpy(buf_.at(buf_.pos), in, static_cast<size_t>(taken));
-        buf_.pos += taken;
+        int64_t fits = std::min(len, buffer_size_ - buf_.pos);
+        std::memcpy(buf_.at(buf_.pos), in, static_cast<size_t>(fits));
+        buf_.pos += fits;
         buf_.write_end = std::max(buf_.write_end, buf_.pos);
-        if (taken == len) return data.size();
-        throw blocking_io_error(block_errno_, taken, kWouldBlock);
+        if (fits == len) return data.size();
+        throw blocking_io_error(block_errno_, fits, kWouldBlock);
     }
 
     // The raw stream may be ahead of the logical position (a read window
