@@ -2,8 +2,9 @@
 // arbitrary bytes in various encodings, between reads and tells.  A cookie no
 // tell() produced is an error, never a crash; whatever seek did, the stream
 // stays usable: seeking to 0 and reading everything gives what a fresh
-// wrapper reads.  And a cookie tell() did produce must work: reading after
-// seeking back to it repeats what was read after the tell().
+// wrapper reads (but for ISO-2022, whose reset is partial; see below).  And
+// a cookie tell() did produce must work: reading after seeking back to it
+// repeats what was read after the tell().
 //
 // Input: encoding, error handler, newline, chunk size, the contents, then
 // operations until the input runs out.
@@ -12,6 +13,7 @@
 
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "fuzz_input.h"
 
@@ -112,6 +114,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // decode in mid-stream), and a replay from tell()'s cookie differs in
     // CPython too.  A successful seek to a plain position settles it again.
     bool settled = true;
+    // CPython's ISO-2022 decoders reset only G0 and the shift (DECODER_RESET):
+    // G1-G3 and the mode that passes bytes after an unknown escape through
+    // stay.  TextIOWrapper resets its decoder at a seek to (0, flags 0), so
+    // what is read after such a seek depends on what was read before it,
+    // in CPython as here: text read from the start may differ from a fresh
+    // wrapper's, and a replay from the cookie (0, 0) from the first read.
+    const bool partial_reset = std::string_view(setup.encoding).starts_with("iso-2022");
+    auto resets = [&](const pyio_text_cookie& c) {
+        return partial_reset && c.start_pos == 0 && !c.dec_flags;
+    };
     for (int step = 0; step < 24 && !in.empty(); ++step) {
         switch (in.below(4)) {
             case 0: {
@@ -167,7 +179,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                     return r.n < 0 && (r.kind == PYIO_ERR_UNICODE_DECODE || r.kind == PYIO_ERR_UNICODE);
                 };
                 const bool decode_error = undecodable(first) || undecodable(again);
-                PYIO_FUZZ_CHECK(first == again || !settled || decode_error,
+                PYIO_FUZZ_CHECK(first == again || !settled || decode_error || resets(c),
                                 context + log + "after tell " + describe(c) + ": " +
                                                                  describe(first) + ", after seeking back: " +
                                                                  describe(again));
@@ -191,7 +203,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int rc = pyio_text_seek(s, &zero, 0, nullptr);
     PYIO_FUZZ_CHECK(rc == 0, context + log + "seek(0): " + pyio_error_message());
     Read again = read(s, -1);
-    PYIO_FUZZ_CHECK(again == everything,
+    PYIO_FUZZ_CHECK(again == everything || resets(zero),
                     context + log + "from the start: " + describe(again) + ", fresh: " + describe(everything));
     pyio_release(s);
     return 0;
