@@ -1484,8 +1484,7 @@ public:
         : profile_(std::move(profile)), p_(*profile_), cfg_(*p_.iso), errors_(errors),
           cd_("UTF-8", p_.iconv_name) {
         open_or_throw(cd_);
-        st_ = State{cfg_.initial};
-        resync();
+        reset_to_new();
     }
 
     void decode(std::string_view input, bool final, std::string& out) override {
@@ -1528,6 +1527,11 @@ public:
         } else {
             st_ = State{cfg_.initial};
         }
+        pending_.clear();
+        resync();
+    }
+    void reset_to_new() override {
+        st_ = State{cfg_.initial};
         pending_.clear();
         resync();
     }

@@ -65,7 +65,11 @@ public:
     // Undecodable input goes to the error handler; strict throws
     // UnicodeDecodeError whose start/end index the pending bytes + input.
     virtual void decode(std::string_view input, bool final, std::string& out) = 0;
+    // Python's reset(): for the ISO-2022 decoders, only part of the state
+    // (see Iso2022Decoder).
     virtual void reset() = 0;
+    // Back to the state of a new decoder: reset() for every other codec.
+    virtual void reset_to_new() { reset(); }
     virtual DecoderState getstate() const = 0;
     // Accepts what getstate() returned (of this codec); anything else is
     // ValueError or an error on the next decode, never undefined behaviour.

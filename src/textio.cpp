@@ -139,6 +139,12 @@ void IncrementalNewlineDecoder::reset() {
     if (decoder_) decoder_->reset();
 }
 
+void IncrementalNewlineDecoder::reset_to_new() {
+    seennl_ = 0;
+    pendingcr_ = false;
+    if (decoder_) decoder_->reset_to_new();
+}
+
 // ---- TextIOWrapper: pieces ----
 
 // Holds the object's lock for one public call; a thread calling back into
@@ -197,9 +203,14 @@ struct TextIOWrapper::TellSearch {
                                    [](size_t p, const Point& pt) { return p < pt.pos; });
         return *(it - 1);
     }
+    // Each evaluation starts from a known state: at the snapshot start a
+    // new decoder's, not what a partial ISO-2022 reset() would keep of the
+    // last evaluation (CPython's tell() resets its live decoder there, and
+    // what that keeps depends on the decoding before; the search takes the
+    // common case, where nothing is kept).
     void restore(const Point& pt) {
         if (pt.pos == 0 && start_is_reset)
-            decoder->reset();
+            decoder->reset_to_new();
         else
             decoder->setstate(DecoderState{std::string(), pt.flags});
     }
@@ -1003,14 +1014,22 @@ std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
 
 // ---- TextIOWrapper: tell and seek ----
 
-void TextIOWrapper::decoder_setstate(IncrementalNewlineDecoder& decoder, int64_t start_pos,
-                                     uint32_t flags) {
+void TextIOWrapper::decoder_setstate(IncrementalNewlineDecoder& decoder, const TextCookie& cookie) {
     // At the start of the stream CPython resets rather than setstate()s:
-    // utf-16's state there is "byte order not seen yet", not flags 0.
-    if (start_pos == 0 && flags == 0)
-        decoder.reset();
-    else
-        decoder.setstate(DecoderState{std::string(), flags});
+    // utf-16's state there is "byte order not seen yet", not flags 0.  For
+    // seek(0) that is Python's reset(), partial for ISO-2022 as in io.  A
+    // cookie that also feeds bytes or skips characters comes from tell(),
+    // whose search starts from a new decoder's state (TellSearch::restore):
+    // so does the replay, and the cookie leads back.  (io's tell() raises
+    // OverflowError in the states such a partial reset would keep.)
+    if (cookie.start_pos == 0 && cookie.dec_flags == 0) {
+        if (cookie.plain())
+            decoder.reset();
+        else
+            decoder.reset_to_new();
+    } else {
+        decoder.setstate(DecoderState{std::string(), cookie.dec_flags});
+    }
 }
 
 TextCookie TextIOWrapper::tell_cookie() {
@@ -1208,7 +1227,7 @@ TextCookie TextIOWrapper::seek_cookie(const TextCookie& requested, int whence) {
     clear_decoded();
     snapshot_.reset();
     search_.reset();
-    if (decoder_) decoder_setstate(*decoder_, cookie.start_pos, cookie.dec_flags);
+    if (decoder_) decoder_setstate(*decoder_, cookie);
     if (cookie.chars_to_skip) {
         // CPython reads first: a write-only buffer refuses with its own
         // error (UnsupportedOperation "read").

@@ -102,6 +102,8 @@ public:
     DecoderState getstate() const;
     void setstate(const DecoderState& state);
     void reset();
+    // reset(), with the codec's decoder back to the state of a new one.
+    void reset_to_new();
     // The seennl bits: which newlines decode() has met.
     int seen() const noexcept { return seennl_; }
     // Back to a state and seennl bits taken before (see TextIOWrapper::decode_all).
@@ -235,7 +237,7 @@ private:
     size_t next_lf(size_t from);
     void build_lf_bits();
     TextCookie tell_locked();
-    static void decoder_setstate(IncrementalNewlineDecoder& decoder, int64_t start_pos, uint32_t flags);
+    static void decoder_setstate(IncrementalNewlineDecoder& decoder, const TextCookie& cookie);
 
     Ref<IOBase> buffer_;  // null once detached
     // buffer_ when it is a Buffered (whose closed() is final), else null:
