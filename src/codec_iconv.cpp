@@ -1166,6 +1166,10 @@ public:
         pending_.clear();
         shifted_ = dirty_ = false;
     }
+    void reset_to_new() override {
+        reset();
+        kept_flags_ = 0;
+    }
 
     DecoderState getstate() const override {
         uint64_t flags = kept_flags_;
@@ -1521,12 +1525,9 @@ public:
         // decoder at seek(0) and after a write, so what it reads next
         // decodes as in io (an ESC that bytes after an unknown escape pass
         // through).  glibc's rules: back to the start.
-        if (cfg_.python) {
-            st_.g[0] = cfg_.initial[0];
-            st_.shifted = false;
-        } else {
-            st_ = State{cfg_.initial};
-        }
+        if (!cfg_.python) return reset_to_new();
+        st_.g[0] = cfg_.initial[0];
+        st_.shifted = false;
         pending_.clear();
         resync();
     }

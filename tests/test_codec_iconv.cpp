@@ -807,6 +807,9 @@ TEST(IconvCodec, StatelessDecodersStateIsThePendingBytesAndTheFlagsLastGiven) {
     EXPECT_EQ(fresh->getstate(), (pyio::DecoderState{"", 5}));
     fresh->setstate({"\x81", UINT64_MAX});
     EXPECT_EQ(fresh->getstate(), (pyio::DecoderState{"\x81", UINT64_MAX}));
+    // Back to a new decoder's state (tell()'s search and its replay).
+    fresh->reset_to_new();
+    EXPECT_EQ(fresh->getstate(), (pyio::DecoderState{"", 0}));
 }
 
 // Text with backslashes everywhere: glibc reads SHIFT_JIS 0x5c as U+00A5,
