@@ -62,8 +62,8 @@ Progress charmap_to_utf8(const unsigned char* s, size_t n, const CharmapEntry* t
 
 // Universal newlines' translation of p[0, n) in place, as
 // IncrementalNewlineDecoder with translate: "\r\n" and a lone "\r" become
-// "\n".  Works in blocks of 64 bytes while at least 65 are left (whether a
-// '\r' is half of a "\r\n" takes the next byte), with AVX-512 only; `read`
+// "\n".  Works in blocks of 64 bytes (AVX-512) or 32 (AVX2) while a byte
+// more is left (whether a '\r' is half of a "\r\n" takes the next); `read`
 // and `written` say how far it got (written <= read), and it ORs into `seen`
 // the newlines it met, as Python's seennl bits.  What is left is the
 // caller's, and starts with no "\r\n" cut in two.

@@ -363,19 +363,7 @@ TEST(TranscodeCharmap, WritesExactlyTheUtf8OfWhatItReadsAndStopsOnlyAtUndefinedB
 // is no vector unit.
 TEST(TranscodeNewlineBits, SetsExactlyTheBitsOfTheLineFeeds) { check_each(newline_bits, check_newline_bits); }
 
-// Only AVX-512 has a newline kernel (it squeezes with VBMI2's compress).
-TEST(TranscodeNewlines, TranslatesInPlaceWhatItReadsAndRecordsTheKinds) {
-    for (const Variant& v : variants()) {
-        if (std::string_view(v.name) == "avx2") continue;
-        SCOPED_TRACE(v.name);
-        Newlines* f = newlines(v);
-        ASSERT_NE(f, nullptr) << "libpyio.so has no " << v.name << " kernel";
-        const bool vector = has_avx512();
-        if (!vector && *v.ns) continue;
-        check_newlines(f, vector);
-        if (::testing::Test::HasFatalFailure()) return;
-    }
-}
+TEST(TranscodeNewlines, TranslatesInPlaceWhatItReadsAndRecordsTheKinds) { check_each(newlines, check_newlines); }
 
 // The property tests accept a dispatching function that does nothing, as on
 // a machine without AVX2; here, the vector path must have run where it can.
