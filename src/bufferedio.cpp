@@ -1,5 +1,7 @@
 #include "bufferedio.h"
 
+#include "transcode_simd.h"
+
 #include <cassert>
 #include <cerrno>
 #include <cstdio>
@@ -9,6 +11,7 @@
 #include <typeinfo>
 
 #include "fileio.h"
+#include "transcode_simd.h"
 
 namespace pyio {
 
@@ -53,9 +56,12 @@ void then_report_last(First&& first, Second&& second) {
 // RuntimeError there instead of deadlocking, and so does this.
 class Buffered::Guard {
 public:
-    explicit Guard(Buffered& b) : b_(b) {
+    // Any call but readline's may change the buffer: the newline map goes.
+    enum class Keeps { Nothing, Newlines };
+    explicit Guard(Buffered& b, Keeps keeps = Keeps::Nothing) : b_(b) {
         if (!b.lock_.lock())
             throw runtime_error("reentrant call inside " + b.describe());
+        if (keeps == Keeps::Nothing) b.forget_newlines();
     }
     ~Guard() { b_.lock_.unlock(); }
     Guard(const Guard&) = delete;
@@ -145,6 +151,7 @@ auto retrying_eintr(Call call) {
 }  // namespace
 
 std::optional<int64_t> Buffered::raw_read(char* p, int64_t n) {
+    forget_newlines();  // p may be the buffer
     std::optional<size_t> got = retrying_eintr(
         [&] { return raw_checked().readinto(std::span<char>(p, static_cast<size_t>(n))); });
     if (!got) return std::nullopt;
@@ -198,6 +205,7 @@ std::optional<int64_t> Buffered::fill_and_take(char* dest, int64_t want) {
     // Callers have taken all that was buffered: the hole can only grow.
     assert(buf_.pos == start && buf_.hole_end <= start);
     int64_t direct = std::min(want, buffer_size_ - start);
+    forget_newlines();
     std::optional<size_t> n = raw_file_->readinto_split(
         {dest, static_cast<size_t>(direct)},
         {buf_.at(start + direct), static_cast<size_t>(buffer_size_ - start - direct)});
@@ -213,6 +221,7 @@ std::optional<int64_t> Buffered::fill_and_take(char* dest, int64_t want) {
 
 bool Buffered::fill_hole(int64_t from, int64_t raw_position) noexcept {
     if (from >= buf_.hole_end) return true;
+    forget_newlines();
     if (!raw_file_ || buf_.raw_pos < 0) return false;
     try {
         // The raw position is the buffer's offset raw_pos.
@@ -663,7 +672,7 @@ std::string_view Buffered::peek_locked() {
 std::optional<Bytes> Buffered::readline(int64_t limit) {
     if (!reads_) return BufferedIOBase::readline(limit);
     raw_checked();
-    Guard guard(*this);
+    Guard guard(*this, Guard::Keeps::Newlines);
     check_closed("readline of closed file");
     return readline_locked(limit);
 }
@@ -673,7 +682,7 @@ std::optional<Bytes> Buffered::readline(int64_t limit) {
 std::optional<std::string_view> Buffered::readline_view(int64_t limit) {
     if (!reads_) return BufferedIOBase::readline_view(limit);
     raw_checked();
-    Guard guard(*this);
+    Guard guard(*this, Guard::Keeps::Newlines);
     check_closed("readline of closed file");
     if (std::optional<std::string_view> line = line_in_buffer(limit)) return line;
     line_scratch_ = readline_locked(limit);
@@ -686,11 +695,52 @@ inline std::optional<std::string_view> Buffered::line_in_buffer(int64_t limit) {
     int64_t n = buf_.readahead();
     if (limit >= 0 && n > limit) n = limit;
     const char* start = buf_.at(buf_.pos);
-    const void* nl = n > 0 ? std::memchr(start, '\n', static_cast<size_t>(n)) : nullptr;
-    if (!nl && n != limit) return std::nullopt;
-    if (nl) n = static_cast<const char*>(nl) - start + 1;
+    const int64_t nl = n > 0 ? find_newline(buf_.pos, buf_.pos + n) : -1;
+    if (nl < 0 && n != limit) return std::nullopt;
+    if (nl >= 0) n = nl - buf_.pos + 1;
     buf_.pos += n;
     return std::string_view(start, static_cast<size_t>(n));
+}
+
+int64_t Buffered::find_newline(int64_t from, int64_t to) {
+    // Maps a little ahead at a time, so that a readline followed by a seek
+    // or a read does not pay for a whole buffer.
+    constexpr int64_t kStep = 4096;
+    if (from < newlines_begin_ || from > newlines_end_) newlines_begin_ = newlines_end_ = from & ~int64_t{63};
+    if (!newline_bits_) newline_bits_ = std::make_unique<uint64_t[]>(static_cast<size_t>(buf_.capacity / 64 + 1));
+    const uint64_t* bits = newline_bits_.get();
+    int64_t word = from / 64;
+    uint64_t mask = ~uint64_t{0} << (from % 64);
+    for (;;) {
+        if ((word + 2) * 64 > newlines_end_) {
+            if (newlines_end_ >= to) {
+                // All up to `to` is mapped, which ends in one of the two words.
+                // (A word's bits past newlines_end_ are clear; the words
+                // after that one are not ours to read.)
+                const uint64_t first = word * 64 < newlines_end_ ? bits[word] & mask : 0;
+                const uint64_t second = (word + 1) * 64 < newlines_end_ ? bits[word + 1] : 0;
+                if (!(first | second)) return -1;
+                const uint64_t found = first ? first : second;
+                const int64_t at = (word + (first ? 0 : 1)) * 64 + __builtin_ctzll(found);
+                return at < to ? at : -1;
+            }
+            // The last word mapped may have been cut short: mapped again.
+            const int64_t begin = newlines_end_ & ~int64_t{63}, end = std::min(buf_.read_end, begin + kStep);
+            transcode::newline_bits(buf_.at(begin), static_cast<size_t>(end - begin), newline_bits_.get() + begin / 64);
+            newlines_end_ = end;
+            continue;
+        }
+        // Two words a step: whether a short line ends in the first or the
+        // second is a coin toss, which a select settles without a branch.
+        const uint64_t first = bits[word] & mask, second = bits[word + 1];
+        if (first | second) {
+            const uint64_t found = first ? first : second;
+            const int64_t at = (word + (first ? 0 : 1)) * 64 + __builtin_ctzll(found);
+            return at < to ? at : -1;
+        }
+        mask = ~uint64_t{0};
+        word += 2;
+    }
 }
 
 // As CPython's _buffered_readline: the line from the buffer if it is all

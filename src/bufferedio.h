@@ -156,7 +156,7 @@ private:
     class Guard;
 
     // The checks every call makes are inline, their raising out of line:
-    // binary readline costs a memchr a line, and these calls were a tenth
+    // binary readline cost a memchr a line, and these calls were a tenth
     // of it (perf).
     IOBase& raw_checked() const {
         if (!raw_) [[unlikely]] throw_detached();
@@ -224,6 +224,11 @@ private:
     // a wider load than its stores, a store-forwarding stall that was a
     // third of readline_view's time (perf).
     [[gnu::always_inline]] std::optional<std::string_view> line_in_buffer(int64_t limit);
+    // The offset of the first '\n' in [from, to) of the read window, or -1:
+    // a bit search in newline_bits_, which it extends as far as it needs.
+    int64_t find_newline(int64_t from, int64_t to);
+    // The newline map is no longer true of the buffer.
+    void forget_newlines() noexcept { newlines_begin_ = newlines_end_ = 0; }
 
     Ref<IOBase> raw_;  // null once detached
     // raw_ when it is exactly a FileIO (whose closed() is IOBase's, and
@@ -241,6 +246,16 @@ private:
     // errno as the raw write that would block left it, for BlockingIOError
     // (CPython reports errno: EAGAIN from a descriptor, 0 from most others).
     int block_errno_ = 0;
+
+    // Where the '\n's of the buffer are, for readline: bit k % 64 of word
+    // k / 64 is set when byte k is '\n', for the offsets [newlines_begin_,
+    // newlines_end_) (a multiple of 64, and where it was computed up to).  A
+    // bit search a line replaces a memchr a line, whose call, set-up and
+    // unpredictable exit were most of binary readline's time (perf).  True
+    // only while no byte there changes: every public call but readline's
+    // forgets it (Guard), as does every raw read into the buffer.
+    std::unique_ptr<uint64_t[]> newline_bits_;
+    int64_t newlines_begin_ = 0, newlines_end_ = 0;
 
     // CPython's buffered objects are locked; a thread that re-enters its own
     // object (a raw callback calling back) gets RuntimeError, not a deadlock.

@@ -20,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1651,6 +1652,88 @@ TEST(BufferedRandom, ScriptedSequencesOverACallbackRawMatchPython) {
         for (const ScriptedOp& op : script.ops) EXPECT_EQ(run_op(s.get(), op.op), op.expected) << op.op;
         ASSERT_EQ(pyio_close(s.get()), 0);
         EXPECT_EQ(f.data, script.final_file);
+    }
+}
+
+// readline finds its newlines in a map of the buffer's (Buffered::
+// find_newline), made as it goes and true only while the buffer holds what
+// it was made of.  Against a model of the file: lines of every length around
+// the map's 64-byte words, readline and readline_view with and without
+// limits, between seeks (back into the buffer and away), reads, readintos
+// (which leave a hole over a FileIO), peeks, and writes that move the
+// newlines under a map already made.
+TEST(BufferedRandom, ReadlineFindsTheNewlinesTheBufferHoldsNowWhateverItHeldBefore) {
+    TempDir dir;
+    std::mt19937 rng(20261207);
+    auto random_bytes = [&](size_t n, unsigned newline_percent) {
+        std::string s;
+        for (size_t k = 0; k < n; ++k)
+            s += rng() % 100 < newline_percent ? '\n' : static_cast<char>('a' + rng() % 26);
+        return s;
+    };
+    for (int round = 0; round < 80; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        const unsigned density = std::vector<unsigned>{1, 3, 10, 40}[rng() % 4];
+        std::string model = random_bytes(1 + rng() % 3000, density);
+        const std::string path = dir.file("f" + std::to_string(round));
+        spit(path, model);
+        const int64_t buffer_size = std::vector<int64_t>{1, 7, 64, 100, 200, 1000, 8192}[rng() % 7];
+        const bool writes = round % 2;
+        Stream raw;
+        Stream s = buffered_file(path, writes ? "r+b" : "rb", buffer_size, raw);
+        ASSERT_NE(s, nullptr);
+        size_t pos = 0;
+        for (int step = 0; step < 400; ++step) {
+            SCOPED_TRACE("step " + std::to_string(step));
+            const unsigned op = rng() % 18;
+            if (op < 6 || op >= 12) {
+                const int64_t limit = rng() % 4 ? -1 : static_cast<int64_t>(rng() % 150);
+                size_t end = pos < model.size() ? model.find('\n', pos) : std::string::npos;
+                end = end == std::string::npos ? std::max(pos, model.size()) : end + 1;
+                if (limit >= 0) end = std::min(end, pos + static_cast<size_t>(limit));
+                const std::string want = pos < model.size() ? model.substr(pos, end - pos) : "";
+                if (op % 2) {
+                    const char* view = nullptr;
+                    const int64_t n = pyio_readline_view(s.get(), limit, &view);
+                    ASSERT_EQ(n, static_cast<int64_t>(want.size()));
+                    ASSERT_EQ(std::string(view ? view : "", static_cast<size_t>(n)), want);
+                } else {
+                    ASSERT_EQ(readline_str(s.get(), limit), want);
+                }
+                pos = std::max(pos, end);
+            } else if (op == 6) {
+                pos = rng() % (model.size() + 1);
+                ASSERT_EQ(pyio_seek(s.get(), static_cast<int64_t>(pos), PYIO_SEEK_SET), static_cast<int64_t>(pos));
+            } else if (op == 7) {
+                const size_t back = std::min<size_t>(pos, rng() % 100);
+                pos -= back;
+                ASSERT_EQ(pyio_seek(s.get(), -static_cast<int64_t>(back), PYIO_SEEK_CUR), static_cast<int64_t>(pos));
+            } else if (op == 8) {
+                const size_t n = rng() % 200;
+                ASSERT_EQ(read_str(s.get(), static_cast<int64_t>(n)), pos < model.size() ? model.substr(pos, n) : "");
+                pos = std::min(std::max(pos, model.size()), pos + n);
+            } else if (op == 9) {
+                const size_t n = 1 + rng() % 300;
+                ASSERT_EQ(readinto_str(s.get(), static_cast<int64_t>(n)), pos < model.size() ? model.substr(pos, n) : "");
+                pos = std::min(std::max(pos, model.size()), pos + n);
+            } else if (op == 10) {
+                const char* view = nullptr;
+                const int64_t n = pyio_peek_view(s.get(), &view);
+                ASSERT_GE(n, 0);
+                ASSERT_EQ(std::string(view ? view : "", static_cast<size_t>(n)), model.substr(std::min(pos, model.size()), static_cast<size_t>(n)));
+            } else if (writes) {
+                const std::string data = random_bytes(1 + rng() % 100, std::vector<unsigned>{0, 10, 50}[rng() % 3]);
+                ASSERT_EQ(write_str(s.get(), data), static_cast<int64_t>(data.size()));
+                if (model.size() < pos) model.resize(pos, '\0');
+                model.replace(pos, std::min(data.size(), model.size() - pos), data);
+                pos += data.size();
+            }
+            // Not after every step: tell() forgets the map too, and runs of
+            // readlines through refills of the buffer must be tried.
+            if (rng() % 8 == 0) ASSERT_EQ(pyio_tell(s.get()), static_cast<int64_t>(pos));
+        }
+        ASSERT_EQ(pyio_close(s.get()), 0);
+        EXPECT_EQ(slurp(path), model);
     }
 }
 
