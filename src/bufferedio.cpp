@@ -695,11 +695,33 @@ inline std::optional<std::string_view> Buffered::line_in_buffer(int64_t limit) {
     int64_t n = buf_.readahead();
     if (limit >= 0 && n > limit) n = limit;
     const char* start = buf_.at(buf_.pos);
-    const int64_t nl = n > 0 ? find_newline(buf_.pos, buf_.pos + n) : -1;
+    const int64_t nl = n > 0 ? find_newline_inline(buf_.pos, buf_.pos + n) : -1;
     if (nl < 0 && n != limit) return std::nullopt;
     if (nl >= 0) n = nl - buf_.pos + 1;
     buf_.pos += n;
     return std::string_view(start, static_cast<size_t>(n));
+}
+
+// The next line's end among the two words of the map at `from`.
+inline int64_t Buffered::newline_in_words(int64_t from, int64_t to, uint64_t first_mask) const noexcept {
+    const int64_t word = from / 64;
+    // Whether a short line ends in the first word or the second is a coin
+    // toss, which a select settles without a branch.
+    const uint64_t first = newline_bits_[word] & first_mask, second = newline_bits_[word + 1];
+    if (!(first | second)) return kNoNewline;
+    const uint64_t found = first ? first : second;
+    const int64_t at = (word + (first ? 0 : 1)) * 64 + __builtin_ctzll(found);
+    return at < to ? at : -1;
+}
+
+inline int64_t Buffered::find_newline_inline(int64_t from, int64_t to) {
+    // Mapped two words from here (the map is not empty, so it exists): the
+    // common case, without the call.
+    if (from >= newlines_begin_ && (from / 64 + 2) * 64 <= newlines_end_) {
+        const int64_t at = newline_in_words(from, to, ~uint64_t{0} << (from % 64));
+        if (at != kNoNewline) return at;
+    }
+    return find_newline(from, to);
 }
 
 int64_t Buffered::find_newline(int64_t from, int64_t to) {
@@ -730,14 +752,8 @@ int64_t Buffered::find_newline(int64_t from, int64_t to) {
             newlines_end_ = end;
             continue;
         }
-        // Two words a step: whether a short line ends in the first or the
-        // second is a coin toss, which a select settles without a branch.
-        const uint64_t first = bits[word] & mask, second = bits[word + 1];
-        if (first | second) {
-            const uint64_t found = first ? first : second;
-            const int64_t at = (word + (first ? 0 : 1)) * 64 + __builtin_ctzll(found);
-            return at < to ? at : -1;
-        }
+        const int64_t at = newline_in_words(word * 64, to, mask);
+        if (at != kNoNewline) return at;
         mask = ~uint64_t{0};
         word += 2;
     }
