@@ -390,6 +390,25 @@ TEST(BufferedReader, ReadOfANonBlockingRawReturnsWhatIsThere) {
     EXPECT_EQ(read_str(r.get(), 10), "def");
 }
 
+TEST(BufferedReader, ARelativeSeekAfterAReadAllThatStoppedShortAnswersThePosition) {
+    // io does not advance its cached raw position over raw.readall(), and a
+    // seek inside the buffer computes its answer from that cache: seed
+    // 20261232 bufferedreader/4206, BufferedReader(raw, 1) over b'aa' whose
+    // second read would block: read() -> b'a', peek(0) -> b'a', then
+    // seek(0, 1) answers 0 in io.  libpyio answers where the stream is.
+    FakeRaw f;
+    f.data = "aa";
+    f.max_read = 1;
+    f.read_script = {transfer(), would_block()};
+    Stream r = reader_over(f, 1);
+    EXPECT_EQ(read_str(r.get(), -1), "a");
+    const char* view = nullptr;
+    ASSERT_EQ(pyio_peek_view(r.get(), &view), 1);
+    EXPECT_EQ(pyio_seek(r.get(), 0, PYIO_SEEK_CUR), 1);
+    EXPECT_EQ(read_str(r.get(), -1), "a");
+    EXPECT_EQ(pyio_tell(r.get()), 2);
+}
+
 TEST(BufferedReader, ReadOfANonBlockingRawWithNothingReturnsWouldBlock) {
     FakeRaw f;
     f.data = "abc";
