@@ -636,20 +636,65 @@ def _seek_after_failed_flush(seq, field_name, a, b, earlier=()):
 _READ_ALL = re.compile(r"f\.read\((None|-\d+)?\)$")
 
 
+def _returned_bytes(entry):
+    """The number of bytes a read-family step returned (readinto's count), or 0."""
+    outcome = entry[1]
+    if outcome[0] != "ok":
+        return 0
+    kind, value = outcome[1]
+    if kind == "bytes":
+        return len(value)
+    if kind == "tuple" and value and value[0][0] == "int":  # (readinto's count, the buffer)
+        return value[0][1]
+    return 0
+
+
 def _seek_after_read_all(seq, field_name, a, b, earlier=()):
     # io does not advance its cached raw position (abs_pos) over the raw
-    # stream's readall(), which read(-1) calls, and a seek inside the read
-    # window computes its answer from that cache: short by what readall()
-    # returned.  libpyio asks the raw stream again.  Allowed when libpyio's
-    # answer is io's plus at most the bytes earlier read-alls returned.
-    if (field_name != "outcome" or seq.cls not in ("bufferedreader", "bufferedrandom", "open")
-            or not (_ABSOLUTE_SEEK.match(a[0]) or _RELATIVE_SEEK.match(a[0]))):
+    # stream's readall(), which read(-1) calls.  When readall() stopped
+    # before the end (a raw stream that would block) and a later read
+    # buffered more, a seek inside the read window computes from that cache:
+    # its answer, or where it lands, is off by what readall() returned.
+    # libpyio asks the raw stream again.  Allowed from such a seek on, unless
+    # a tell() (which asks the raw stream in io too) came between.
+    if seq.cls not in ("bufferedreader", "bufferedrandom", "open"):
         return False
-    if a[1][0] != "ok" or b[1][0] != "ok" or a[1][1][0] != "int" or b[1][1][0] != "int":
+    steps = list(earlier) + [a]
+    read_all = buffered_after = None
+    for i, e in enumerate(steps):
+        label = e[0]
+        if _READ_ALL.match(label) and _returned_bytes(e) > 0:
+            read_all, buffered_after = i, False
+        elif read_all is None:
+            continue
+        elif "tell()" in label or (e[4] is not None and i < len(steps) - 1):
+            read_all = None
+        elif label.lstrip("(").startswith(_READS) and _returned_bytes(e) > 0:
+            buffered_after = True
+        elif _kind_of(label) == "f.seek":
+            # With nothing buffered, io's seek is a raw seek, which renews
+            # the cache; with bytes buffered, it may be served from them.
+            if buffered_after:
+                return STOP
+            read_all = None
+    return False
+
+
+def _read_after_failed_seek(seq, field_name, a, b, earlier=()):
+    # A write's flush inside the read window leaves the raw stream there;
+    # when a seek then fails, io's next fill reads from that raw position --
+    # bytes the window held, again.  libpyio puts the raw stream back at the
+    # window's end and reads on (BufferedRandom.AFailedSeekAfterAFlush-
+    # InsideTheReadWindowReadsNothingTwice).
+    if seq.cls not in ("bufferedrandom", "open") or not a[0].lstrip("(").startswith(_READS):
         return False
-    read_all = sum(len(e[1][1][1]) for e in earlier
-                   if _READ_ALL.match(e[0]) and e[1][0] == "ok" and e[1][1][0] == "bytes")
-    return STOP if 0 < b[1][1][1] - a[1][1][1] <= read_all else False
+    wrote = False
+    for e in earlier:
+        if _kind_of(e[0]) in ("f.write", "f.writelines"):
+            wrote = True
+        elif wrote and _kind_of(e[0]) == "f.seek" and e[1][:2] == ("raise", "OSError"):
+            return STOP
+    return False
 
 
 _READS = ("f.read", "f.read1", "f.readinto", "f.readinto1", "f.readline", "f.readlines", "f.peek", "next(f")
@@ -706,6 +751,7 @@ ALLOWANCES: list[Allowance] = [
     Allowance("A seek after a flush that failed", _seek_after_failed_flush),
     Allowance("A read after a flush that failed", _read_after_failed_flush),
     Allowance("A seek after read(-1) from a raw stream's readall()", _seek_after_read_all),
+    Allowance("A read after a seek that failed", _read_after_failed_seek),
     Allowance("A TextIOWrapper keeps what its buffer refused", _text_write_kept),
     Allowance("Cookies that no tell() returned", _forged_cookie),
     Allowance("tell() after an iteration, from a stale snapshot", _stale_snapshot_tell),
