@@ -817,8 +817,11 @@ size_t TextIOWrapper::line_ending(std::string_view text, size_t& consumed) const
 }
 
 void TextIOWrapper::build_lf_bits() {
-    lf_bits_.resize((decoded_.size() + 63) / 64);
+    // A zero word after the map, so that next_lf can always look at two.
+    const size_t words = (decoded_.size() + 63) / 64;
+    lf_bits_.resize(words + 1);
     transcode::newline_bits(decoded_.data(), decoded_.size(), lf_bits_.data());
+    lf_bits_[words] = 0;
     lf_bits_built_ = true;
 }
 
@@ -827,13 +830,20 @@ void TextIOWrapper::build_lf_bits() {
 [[gnu::always_inline]] inline size_t TextIOWrapper::next_lf(size_t from) {
     if (!lf_bits_built_) build_lf_bits();
     size_t word = from / 64;
-    if (word >= lf_bits_.size()) return npos;
-    uint64_t bits = lf_bits_[word] & (~uint64_t{0} << (from % 64));
-    while (bits == 0) {
-        if (++word == lf_bits_.size()) return npos;
-        bits = lf_bits_[word];
+    // The last word is the zero after the map.
+    if (word + 1 >= lf_bits_.size()) return npos;
+    // Two words a step: whether a line ends in the first or the second is a
+    // coin toss for lines of 50 to 100 bytes, which a select settles without
+    // a branch (as Buffered::find_newline).
+    uint64_t first = lf_bits_[word] & (~uint64_t{0} << (from % 64)), second = lf_bits_[word + 1];
+    while ((first | second) == 0) {
+        word += 2;
+        if (word + 1 >= lf_bits_.size()) return npos;
+        first = lf_bits_[word];
+        second = lf_bits_[word + 1];
     }
-    return word * 64 + static_cast<size_t>(__builtin_ctzll(bits)) + 1;
+    const uint64_t found = first ? first : second;
+    return (word + (first ? 0 : 1)) * 64 + static_cast<size_t>(__builtin_ctzll(found)) + 1;
 }
 
 [[gnu::always_inline]] inline size_t TextIOWrapper::unused_line_ending(size_t& consumed) {
