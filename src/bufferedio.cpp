@@ -1,7 +1,5 @@
 #include "bufferedio.h"
 
-#include "transcode_simd.h"
-
 #include <cassert>
 #include <cerrno>
 #include <cstdio>
@@ -702,12 +700,12 @@ inline std::optional<std::string_view> Buffered::line_in_buffer(int64_t limit) {
     return std::string_view(start, static_cast<size_t>(n));
 }
 
-// The next line's end among the two words of the map at `from`.
-inline int64_t Buffered::newline_in_words(int64_t from, int64_t to, uint64_t first_mask) const noexcept {
-    const int64_t word = from / 64;
-    // Whether a short line ends in the first word or the second is a coin
-    // toss, which a select settles without a branch.
-    const uint64_t first = newline_bits_[word] & first_mask, second = newline_bits_[word + 1];
+// The first '\n' of words `word` and `word` + 1 of the map, given their bits
+// (first: from the position on): its offset, -1 if at or past `to`,
+// kNoNewline if neither has one.  Whether a short line ends in the first
+// word or the second is a coin toss, which a select settles without a
+// branch.
+inline int64_t Buffered::select_newline(int64_t word, uint64_t first, uint64_t second, int64_t to) noexcept {
     if (!(first | second)) return kNoNewline;
     const uint64_t found = first ? first : second;
     const int64_t at = (word + (first ? 0 : 1)) * 64 + __builtin_ctzll(found);
@@ -718,7 +716,9 @@ inline int64_t Buffered::find_newline_inline(int64_t from, int64_t to) {
     // Mapped two words from here (the map is not empty, so it exists): the
     // common case, without the call.
     if (from >= newlines_begin_ && (from / 64 + 2) * 64 <= newlines_end_) {
-        const int64_t at = newline_in_words(from, to, ~uint64_t{0} << (from % 64));
+        const int64_t word = from / 64;
+        const int64_t at =
+            select_newline(word, newline_bits_[word] & (~uint64_t{0} << (from % 64)), newline_bits_[word + 1], to);
         if (at != kNoNewline) return at;
     }
     return find_newline(from, to);
@@ -741,10 +741,8 @@ int64_t Buffered::find_newline(int64_t from, int64_t to) {
                 // after that one are not ours to read.)
                 const uint64_t first = word * 64 < newlines_end_ ? bits[word] & mask : 0;
                 const uint64_t second = (word + 1) * 64 < newlines_end_ ? bits[word + 1] : 0;
-                if (!(first | second)) return -1;
-                const uint64_t found = first ? first : second;
-                const int64_t at = (word + (first ? 0 : 1)) * 64 + __builtin_ctzll(found);
-                return at < to ? at : -1;
+                const int64_t at = select_newline(word, first, second, to);
+                return at == kNoNewline ? -1 : at;
             }
             // The last word mapped may have been cut short: mapped again.
             const int64_t begin = newlines_end_ & ~int64_t{63}, end = std::min(buf_.read_end, begin + kStep);
@@ -752,7 +750,7 @@ int64_t Buffered::find_newline(int64_t from, int64_t to) {
             newlines_end_ = end;
             continue;
         }
-        const int64_t at = newline_in_words(word * 64, to, mask);
+        const int64_t at = select_newline(word, bits[word] & mask, bits[word + 1], to);
         if (at != kNoNewline) return at;
         mask = ~uint64_t{0};
         word += 2;

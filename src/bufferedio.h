@@ -230,11 +230,8 @@ private:
     // find_newline's common case inline: the line ends within the two mapped
     // words at `from`.
     [[gnu::always_inline]] int64_t find_newline_inline(int64_t from, int64_t to);
-    // The first '\n' in the two mapped words of the map at from (masked by
-    // first_mask in the first), -1 if it is at or past `to`, kNoNewline if
-    // the words have none.
     static constexpr int64_t kNoNewline = -2;
-    int64_t newline_in_words(int64_t from, int64_t to, uint64_t first_mask) const noexcept;
+    static int64_t select_newline(int64_t word, uint64_t first, uint64_t second, int64_t to) noexcept;
     // The newline map is no longer true of the buffer.
     void forget_newlines() noexcept { newlines_begin_ = newlines_end_ = 0; }
 
