@@ -147,28 +147,30 @@ PYIO_AVX2 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
         }
         prev = input;
     }
-    if (i < n && i + 32 > n && n >= 35) {
-        // The last 32 bytes, overlapping blocks passed already, with the
-        // three bytes before them loaded as shifted blocks: text writes end
-        // every line here, and the copy to the stack below (a call to
-        // memcpy, then a load that waits for its stores) made validating
-        // the mixed corpus's lines one by one 12% slower (Zen 2; 32 ns a
-        // line against 28).  Only a sequence cut short by the end goes
-        // unseen in the block: checked after it.
-        const unsigned char* last = s + n - 32;
-        __m256i shifted[4];  // the block, and the blocks one, two and three bytes before it
-        for (int k = 0; k < 4; ++k) shifted[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(last - k));
-        const __m256i errors = block_errors(shifted[0], shifted[1], shifted[2], shifted[3]);
-        if (_mm256_testz_si256(errors, errors) && before_cut_sequence(s, n) == n) return n;
-    } else if (i < n && i + 32 > n) {
-        // The last bytes, padded with ASCII NULs to a block: then any
-        // sequence they cut short shows as an error, so that a clean block
-        // means all of s is valid and complete.
-        alignas(32) unsigned char last[32] = {};
-        __builtin_memcpy(last, s + i, n - i);
-        const __m256i input = _mm256_load_si256(reinterpret_cast<const __m256i*>(last));
-        const __m256i errors = block_errors(input, prev);
-        if (_mm256_testz_si256(errors, errors)) return n;
+    if (i < n && i + 32 > n) {
+        if (n >= 35) {
+            // The last 32 bytes, overlapping blocks passed already, with the
+            // three bytes before them loaded as shifted blocks: text writes
+            // end every line here, and the copy to the stack below (a call
+            // to memcpy, then a load that waits for its stores) made
+            // validating the mixed corpus's lines one by one 12% slower
+            // (Zen 2; 32 ns a line against 28).  Only a sequence cut short
+            // by the end goes unseen in the block: checked after it.
+            const unsigned char* last = s + n - 32;
+            __m256i shifted[4];  // the block, and the blocks one, two and three bytes before it
+            for (int k = 0; k < 4; ++k) shifted[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(last - k));
+            const __m256i errors = block_errors(shifted[0], shifted[1], shifted[2], shifted[3]);
+            if (_mm256_testz_si256(errors, errors) && before_cut_sequence(s, n) == n) return n;
+        } else {
+            // The last bytes, padded with ASCII NULs to a block: then any
+            // sequence they cut short shows as an error, so that a clean
+            // block means all of s is valid and complete.
+            alignas(32) unsigned char last[32] = {};
+            __builtin_memcpy(last, s + i, n - i);
+            const __m256i input = _mm256_load_si256(reinterpret_cast<const __m256i*>(last));
+            const __m256i errors = block_errors(input, prev);
+            if (_mm256_testz_si256(errors, errors)) return n;
+        }
     }
     return before_cut_sequence(s, i);
 }
