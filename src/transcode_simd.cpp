@@ -236,21 +236,24 @@ __attribute__((target("avx2"))) Progress utf16_to_utf8(const unsigned char* s, s
 // below 128, x - 16k has its top bit set (pshufb's "give zero") exactly
 // when k > x / 16, so XOR-ing the eight lookups telescopes to entry x.
 // Indexes of 128 and more give garbage, which the callers blend away.
+// Looking up only the first Slices slices gives entry x for x < 16 Slices.
 struct HalfPlane {
     __m256i slice[8];  // in both 128-bit lanes
 
+    template <unsigned Slices = 8>
     __attribute__((target("avx2"))) __m256i lookup(const __m256i (&index)[8]) const {
         __m256i r = _mm256_shuffle_epi8(slice[0], index[0]);
 #pragma GCC unroll 8
-        for (unsigned k = 1; k < 8; ++k) r = _mm256_xor_si256(r, _mm256_shuffle_epi8(slice[k], index[k]));
+        for (unsigned k = 1; k < Slices; ++k) r = _mm256_xor_si256(r, _mm256_shuffle_epi8(slice[k], index[k]));
         return r;
     }
 };
 
-// x - 16k for k = 0..7, the indexes HalfPlane::lookup takes.
+// x - 16k for k = 0..Slices-1, the indexes HalfPlane::lookup takes.
+template <unsigned Slices = 8>
 __attribute__((target("avx2"))) inline void slice_indexes(__m256i x, __m256i (&index)[8]) {
 #pragma GCC unroll 8
-    for (unsigned k = 0; k < 8; ++k) index[k] = _mm256_sub_epi8(x, _mm256_set1_epi8(static_cast<char>(16 * k)));
+    for (unsigned k = 0; k < Slices; ++k) index[k] = _mm256_sub_epi8(x, _mm256_set1_epi8(static_cast<char>(16 * k)));
 }
 
 // The table as three planes of two halves, one plane for each byte of the
@@ -261,6 +264,9 @@ __attribute__((target("avx2"))) inline void slice_indexes(__m256i x, __m256i (&i
 struct Planes {
     HalfPlane byte[3][2];  // [UTF-8 byte][half of the table]
     bool ascii_identity;   // entries 0..127 are 0..127
+    // Entries 128 + 16 latin1_from .. 255 are latin-1's (U+0080 + x - 128),
+    // as cp1252's from 0xA0: 8 when not even the last slice is.
+    unsigned latin1_from;
 
     __attribute__((target("avx2"))) explicit Planes(const CharmapEntry* table) {
         // Per lane, four entries' bytes regrouped: first bytes, second,
@@ -270,6 +276,7 @@ struct Planes {
         const __m256i by_qword = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
         const auto* at = reinterpret_cast<const __m256i*>(table);
         __m256i same = _mm256_set1_epi8(-1);  // bytes where the low half is still ASCII as itself
+        unsigned latin1_slices = 0;  // bit k: the high half's slice k is latin-1's
         __m256i previous[3][2] = {};
         for (unsigned j = 0; j < 16; ++j) {
             // Entries 16j..16j+15: a and b hold one byte of eight entries in each qword.
@@ -289,6 +296,17 @@ struct Planes {
                     _mm256_set1_epi8(static_cast<char>(16 * k)));
                 same = _mm256_and_si256(same, _mm256_cmpeq_epi8(plane[0], counting));
                 same = _mm256_and_si256(same, _mm256_cmpeq_epi8(_mm256_or_si256(plane[1], plane[2]), _mm256_setzero_si256()));
+            } else {
+                // Latin-1's x: C2 or (from 0xC0) C3, then x with bit 6 clear.
+                const __m256i second = _mm256_add_epi8(
+                    _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                     10, 11, 12, 13, 14, 15),
+                    _mm256_set1_epi8(static_cast<char>(0x80 + 16 * (k % 4))));
+                const __m256i latin1 = _mm256_and_si256(
+                    _mm256_cmpeq_epi8(plane[0], _mm256_set1_epi8(static_cast<char>(k < 4 ? 0xc2 : 0xc3))),
+                    _mm256_and_si256(_mm256_cmpeq_epi8(plane[1], second),
+                                     _mm256_cmpeq_epi8(plane[2], _mm256_setzero_si256())));
+                if (_mm256_movemask_epi8(latin1) == -1) latin1_slices |= 1u << k;
             }
             for (unsigned p = 0; p < 3; ++p) {
                 byte[p][half].slice[k] = _mm256_xor_si256(plane[p], previous[p][half]);
@@ -296,6 +314,8 @@ struct Planes {
             }
         }
         ascii_identity = _mm256_movemask_epi8(same) == -1;
+        // The run of latin-1 slices that ends with the last.
+        latin1_from = 8 - static_cast<unsigned>(__builtin_clz(~(latin1_slices << 24)));
     }
 };
 
@@ -305,9 +325,16 @@ struct Planes {
 // went from 0.74 to 1.7 GB/s, and reading it whole from 526 to 870 MB/s.
 // The loop is bound by how many instructions it issues (llvm-mca), hence
 // the packs' indexes taken a byte at a time below.
-template <bool AsciiIdentity>
+//
+// With a latin-1 tail from slice Slices (cp1252's is from 0xA0, Slices 2),
+// only the first Slices slices are looked up and the tail is computed:
+// 6 lookups a block instead of 24.  The cp1252 corpus decoded in 5 KiB
+// calls went from 1.64 to 2.48 GB/s, reading it whole from 0.158 to 0.130 s
+// (Zen 2).
+template <bool AsciiIdentity, unsigned Slices = 8>
 __attribute__((target("avx2"))) Progress charmap_blocks(const unsigned char* s, size_t n, const Planes& planes,
                                                         char* out, size_t capacity) noexcept {
+    static_assert(AsciiIdentity || Slices == 8, "a latin-1 tail is taken only with ASCII as itself");
     const __m256i zero = _mm256_setzero_si256();
     size_t i = 0, w = 0;
     while (i + 32 <= n && capacity - w >= 128) {
@@ -319,10 +346,21 @@ __attribute__((target("avx2"))) Progress charmap_blocks(const unsigned char* s, 
             continue;
         }
         __m256i index[8];
-        slice_indexes(_mm256_xor_si256(v, _mm256_set1_epi8(-128)), index);
+        slice_indexes<Slices>(_mm256_xor_si256(v, _mm256_set1_epi8(-128)), index);
         __m256i b[3];
 #pragma GCC unroll 3
-        for (unsigned p = 0; p < 3; ++p) b[p] = planes.byte[p][1].lookup(index);
+        for (unsigned p = 0; p < 3; ++p) b[p] = planes.byte[p][1].template lookup<Slices>(index);
+        if constexpr (Slices < 8) {
+            // Past the slices looked up, latin-1: C2 or (from 0xC0) C3, then
+            // the byte with its bit 6 clear.  Signed, those bytes are
+            // -128 + 16 Slices and up, and 0xC0 and up are -64 and up.
+            const __m256i looked_up = _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(-128 + 16 * Slices)), v);
+            const __m256i lead = _mm256_sub_epi8(_mm256_set1_epi8(static_cast<char>(0xc2)),
+                                                 _mm256_cmpgt_epi8(v, _mm256_set1_epi8(-65)));
+            b[0] = _mm256_blendv_epi8(lead, b[0], looked_up);
+            b[1] = _mm256_blendv_epi8(_mm256_and_si256(v, _mm256_set1_epi8(static_cast<char>(0xbf))), b[1], looked_up);
+            b[2] = _mm256_and_si256(b[2], looked_up);
+        }
         // The top bit of v picks the high half's entry.
         if constexpr (AsciiIdentity) {
             b[0] = _mm256_blendv_epi8(v, b[0], v);
@@ -367,8 +405,10 @@ __attribute__((target("avx2"))) Progress charmap_to_utf8(const unsigned char* s,
                                                               size_t capacity) noexcept {
     if (n < 32) return {};
     const Planes planes(table);
-    return planes.ascii_identity ? charmap_blocks<true>(s, n, planes, out, capacity)
-                                 : charmap_blocks<false>(s, n, planes, out, capacity);
+    if (!planes.ascii_identity) return charmap_blocks<false>(s, n, planes, out, capacity);
+    if (planes.latin1_from <= 2) return charmap_blocks<true, 2>(s, n, planes, out, capacity);
+    if (planes.latin1_from <= 4) return charmap_blocks<true, 4>(s, n, planes, out, capacity);
+    return charmap_blocks<true>(s, n, planes, out, capacity);
 }
 
 // Universal newlines as the AVX-512 kernel's, in blocks of 32 bytes with the

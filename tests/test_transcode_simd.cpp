@@ -212,13 +212,15 @@ std::vector<CharmapEntry> make_table(const std::vector<int32_t>& code_points) {
 }
 
 // ASCII as itself and a high half of one-, two- and three-byte characters
-// with a few holes, as cp1252; or anything at all.
+// with a few holes, as cp1252, half of those with a latin-1 tail (cp1252's
+// is 0xA0..0xFF) from any 16-byte slice of the high half; or anything at all.
 std::vector<int32_t> random_code_points(std::mt19937& rng) {
     std::vector<int32_t> cps(256);
     const bool like_cp1252 = rng() % 2;
+    const int latin1_from = like_cp1252 && rng() % 2 ? 0x80 + 16 * static_cast<int>(rng() % 9) : 0x100;
     const unsigned holes = std::vector<unsigned>{0, 2, 10}[rng() % 3];
     for (int b = 0; b < 256; ++b) {
-        if (like_cp1252 && b < 0x80) {
+        if ((like_cp1252 && b < 0x80) || b >= latin1_from) {
             cps[b] = b;
         } else if (rng() % 100 < holes) {
             cps[b] = -1;
