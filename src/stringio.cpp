@@ -184,10 +184,10 @@ Bytes StringIO::readline_locked(int64_t limit) {
 
 std::optional<size_t> StringIO::write(std::span<const char> data) {
     std::string_view text(data.data(), data.size());
-    check_text(text);
+    size_t n;
+    check_text(text, n);
     Lock lock(mu_);
     check_open();
-    size_t n = utf8::count(text);
     if (n) write_locked(text);
     // The length of what was given, before any newline translation.
     return n;

@@ -42,6 +42,16 @@ bool check_text(std::string_view text) {
     throw_decode_error("utf-8", text, i, i + k, "invalid continuation byte");
 }
 
+bool check_text(std::string_view text, size_t& chars) {
+    if (std::optional<size_t> n = utf8::valid_count(reinterpret_cast<const unsigned char*>(text.data()), text.size())) {
+        chars = *n;
+        return true;
+    }
+    const bool strict = check_text(text);
+    chars = utf8::count(text);
+    return strict;
+}
+
 // ---- IncrementalNewlineDecoder ----
 
 void IncrementalNewlineDecoder::decode(std::string_view input, bool final, std::string& out) {
@@ -971,8 +981,8 @@ std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
     check_open();
     if (!encoder_) throw unsupported_operation("not writable");
     std::string_view text(data.data(), data.size());
-    const bool strict = check_text(text);
-    size_t text_len = utf8::count(text);
+    size_t text_len;
+    const bool strict = check_text(text, text_len);
     bool haslf = ((writetranslate_ && writenl_) || line_buffering_) &&
                  std::memchr(text.data(), '\n', text.size());
     std::string translated;

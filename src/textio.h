@@ -29,6 +29,9 @@ void validate_newline(std::optional<std::string_view> newline, bool quoted);
 // Returns true when text is also strict UTF-8 (no surrogates), as the vector
 // check can say for most text; false when it cannot say.
 bool check_text(std::string_view text);
+// The same, with text's characters counted into `chars`: for the writes,
+// which return that number (one pass for valid UTF-8 of any length).
+bool check_text(std::string_view text, size_t& chars);
 
 // CPython's _PyIO_find_line_ending over code units Char (char for UTF-8:
 // every newline character is ASCII; char32_t for StringIO's code points).

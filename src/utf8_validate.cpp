@@ -109,13 +109,17 @@ PYIO_AVX2 inline __m256i block_errors(__m256i input, __m256i prev) {
     return block_errors(input, before<1>(input, prev), before<2>(input, prev), before<3>(input, prev));
 }
 
+// A lead in the last three bytes of a block wants continuations after it:
+// the block minus these (saturating) is non-zero then.
+PYIO_AVX2 inline __m256i cut_leads() {
+    return _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                            -1, -1, -1, -1, -1, -1, -1, static_cast<char>(0xf0 - 1), static_cast<char>(0xe0 - 1),
+                            static_cast<char>(0xc0 - 1));
+}
+
 PYIO_AVX2 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
-    // A lead in the last three bytes of an all-ASCII block's predecessor
-    // wants continuations: prev minus these (saturating) is non-zero then.
-    const __m256i cut_leads =
-        _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                         -1, -1, -1, -1, -1, -1, static_cast<char>(0xf0 - 1), static_cast<char>(0xe0 - 1),
-                         static_cast<char>(0xc0 - 1));
+    // An all-ASCII block's predecessor is checked for leads cut short.
+    const __m256i cut_leads = avx2::cut_leads();
     __m256i prev = _mm256_setzero_si256();
     size_t i = 0;
     // As the AVX-512 kernel: four blocks a step, one branch on whether they
@@ -173,6 +177,66 @@ PYIO_AVX2 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
         }
     }
     return before_cut_sequence(s, i);
+}
+
+// Bit k: byte k of v is a continuation (0x80..0xBF, signed below -64).
+PYIO_AVX2 inline unsigned continuations(__m256i v) {
+    return static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(-64), v)));
+}
+
+// 32 zeros, 32 ones, 32 zeros: the 32 bytes from kKeep + 64 - n keep a
+// block's first n bytes, those from kKeep + n its last n.
+alignas(32) constexpr char kKeep[96] = {
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
+
+// Without branches on the bytes (a line of mixed-script text, ASCII or not
+// block by block, would mispredict them) and without a copy to the stack:
+// below 32 bytes, one block loaded from s or ending at s + n, whichever
+// stays on the pages of s[0, n) -- bytes outside it are read, never
+// outside those pages, so nothing can fault, which AddressSanitizer cannot
+// know (hence no_sanitize_address); from 35 bytes, whole blocks and then
+// the last 32 bytes in place, as valid_prefix's end.
+__attribute__((target("avx2,popcnt"), no_sanitize_address)) std::optional<size_t> valid_count(const unsigned char* s,
+                                                                                               size_t n) noexcept {
+    const __m256i zero = _mm256_setzero_si256();
+    if (n < 32) {
+        if (n == 0) return 0;
+        const bool from_s = (reinterpret_cast<uintptr_t>(s) & 4095) <= 4096 - 32;
+        const __m256i keep = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kKeep + (from_s ? 64 - n : n)));
+        const __m256i block =
+            _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(from_s ? s : s + n - 32)), keep);
+        // From s, the zeros after the text show a sequence it cuts short as
+        // an error; ending at s + n, the cut is checked as a block's end.
+        __m256i errors = block_errors(block, zero);
+        if (!from_s) errors = _mm256_or_si256(errors, _mm256_subs_epu8(block, cut_leads()));
+        if (!_mm256_testz_si256(errors, errors)) return std::nullopt;
+        return n - static_cast<size_t>(__builtin_popcount(continuations(block)));
+    }
+    if (n % 32 != 0 && n < 35) return std::nullopt;  // too short for the last block in place
+    __m256i prev = zero, errors = zero;
+    size_t conts = 0, i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m256i block = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
+        errors = _mm256_or_si256(errors, block_errors(block, prev));
+        conts += static_cast<size_t>(__builtin_popcount(continuations(block)));
+        prev = block;
+    }
+    if (i < n) {
+        // The block ending at s + n and the three bytes before it; only its
+        // bytes from i on are counted, the top n - i.
+        const unsigned char* last = s + n - 32;
+        __m256i shifted[4];  // the block, and the blocks one, two and three bytes before it
+        for (int k = 0; k < 4; ++k) shifted[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(last - k));
+        errors = _mm256_or_si256(errors, block_errors(shifted[0], shifted[1], shifted[2], shifted[3]));
+        conts += static_cast<size_t>(__builtin_popcount(continuations(shifted[0]) >> (32 - (n - i))));
+        prev = shifted[0];
+    }
+    errors = _mm256_or_si256(errors, _mm256_subs_epu8(prev, cut_leads()));
+    if (!_mm256_testz_si256(errors, errors)) return std::nullopt;
+    return n - conts;
 }
 
 PYIO_AVX2 size_t count_blocks(const unsigned char* s, size_t n, size_t* done) noexcept {
@@ -332,6 +396,15 @@ bool has_avx2() noexcept {
     return yes;
 }
 
+// Read once, at load, for valid_count, which runs for every line written:
+// has_avx2()'s guarded static, a call of its own, was 3% of that.  Before
+// this is set (a caller in some other static initializer) it reads false,
+// and valid_count only declines.
+const bool kAvx2Popcnt = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+}();
+
 bool has_avx512() noexcept {
     static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                             __builtin_cpu_supports("avx512vbmi");
@@ -350,6 +423,16 @@ size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
     (void)n;
 #endif
     return 0;
+}
+
+std::optional<size_t> valid_count(const unsigned char* s, size_t n) noexcept {
+#ifdef PYIO_UTF8_AVX2
+    if (kAvx2Popcnt) return avx2::valid_count(s, n);
+#else
+    (void)s;
+    (void)n;
+#endif
+    return std::nullopt;
 }
 
 size_t count_blocks(const unsigned char* s, size_t n, size_t* done) noexcept {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 
 namespace pyio::utf8 {
 
@@ -21,6 +22,15 @@ namespace pyio::utf8 {
 // an error -- but never passes invalid input, so the caller validates the
 // rest itself.  0 without a vector unit.
 size_t valid_prefix(const unsigned char* s, size_t n) noexcept;
+
+// The code points of s[0, n) when it is all valid, complete UTF-8 (strict,
+// as valid_prefix), checked and counted in one pass; nullopt when it is not,
+// or when this cannot tell cheaply (33 or 34 bytes; no AVX2): the caller
+// then checks and counts it the long way.  For the text layer's write(),
+// which takes a line at a time: valid_prefix and count_blocks, each with
+// its dispatch, calls and loops sized for long input, were 60% of writing
+// the mixed corpus's lines (of about 80 bytes) to /dev/null.
+std::optional<size_t> valid_count(const unsigned char* s, size_t n) noexcept;
 
 // The code points of s[0, *done): its bytes that are not continuations
 // (10xxxxxx), counted 64 at a time with AVX-512 (*done is n) or 32 at a

@@ -6,7 +6,13 @@
 // Reached through the library's symbol table, as the codec suites reach
 // internals.
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -213,6 +219,94 @@ TEST(Utf8ValidPrefix, ALeadEndingABlockBeforeAnAsciiBlockIsNotPassed) {
                 size_t got = v.f(reinterpret_cast<const unsigned char*>(s.data()), s.size());
                 EXPECT_LE(got, at) << "lead " << lead << " at " << at;
             }
+        }
+    }
+}
+
+// utf8::valid_count, which checks and counts a line written through the text
+// layer in one pass: the count of exactly the valid, complete UTF-8 texts,
+// nullopt for every other; it may decline valid text only at 33 and 34
+// bytes (too short for its last block in place) or without AVX2.  Texts sit
+// at the end and at the start of a page whose neighbour is inaccessible,
+// among bytes that would spoil them, since the kernel reads past the text
+// (never past its pages) and masks what it read.
+namespace {
+
+using ValidCount = std::optional<size_t>(const unsigned char*, size_t) noexcept;
+
+std::vector<std::pair<const char*, ValidCount*>> valid_count_variants() {
+    static const auto functions = pyio_test::library_functions(SHT_SYMTAB);
+    auto named = [&](const char* symbol) {
+        auto it = functions.find(symbol);
+        return it == functions.end() ? nullptr : reinterpret_cast<ValidCount*>(it->second);
+    };
+    std::vector<std::pair<const char*, ValidCount*>> v{{"dispatched", named("_ZN4pyio4utf811valid_countEPKhm")}};
+    if (__builtin_cpu_supports("avx2")) v.push_back({"avx2", named("_ZN4pyio4utf84avx211valid_countEPKhm")});
+    return v;
+}
+
+// Three pages, the first and last inaccessible.
+struct GuardedPage {
+    char* page;
+    GuardedPage() {
+        const long size = sysconf(_SC_PAGESIZE);
+        void* p = mmap(nullptr, 3 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) throw std::runtime_error("mmap");
+        page = static_cast<char*>(p) + size;
+        mprotect(page - size, size, PROT_NONE);
+        mprotect(page + size, size, PROT_NONE);
+    }
+    ~GuardedPage() {
+        const long size = sysconf(_SC_PAGESIZE);
+        munmap(page - size, 3 * size);
+    }
+};
+
+}  // namespace
+
+TEST(Utf8ValidCount, CountsExactlyTheValidTextsWhereverTheyLie) {
+    static const std::string spoilers[] = {"\x80", "\xc0\x80", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                                           "\xff", "\xc3", "\xe6\x97", "\xf0\x9f\x98", "\xe6" "a"};
+    const long page_size = sysconf(_SC_PAGESIZE);
+    GuardedPage guarded;
+    for (const auto& [name, f] : valid_count_variants()) {
+        SCOPED_TRACE(name);
+        ASSERT_NE(f, nullptr) << "libpyio.so lacks the " << name << " valid_count";
+        std::mt19937 rng(20261208);
+        size_t counted = 0;
+        for (int round = 0; round < 40000; ++round) {
+            std::string s = random_text(rng, round % 4 ? rng() % 40 : rng() % 120);
+            if (round % 2 == 0) {
+                const std::string& bad = spoilers[rng() % (sizeof spoilers / sizeof *spoilers)];
+                s.insert(rng() % (s.size() + 1), bad);
+            }
+            if (s.size() > 200) s.resize(200);  // may cut a character: then invalid
+            // At the page's start, at its end, or anywhere.
+            const unsigned place = rng() % 3;
+            const size_t where = place == 0 ? 0 : place == 1 ? page_size - s.size() : rng() % (page_size - s.size() + 1);
+            // Around the text: continuations and leads, which would make
+            // valid text invalid (or the count wrong) if the kernel kept them.
+            for (size_t i = where > 32 ? where - 32 : 0; i < std::min<size_t>(page_size, where + s.size() + 32); ++i)
+                guarded.page[i] = static_cast<char>(i % 2 ? 0x80 + rng() % 64 : 0xc2 + rng() % 50);
+            std::copy(s.begin(), s.end(), guarded.page + where);
+            const auto* text = reinterpret_cast<const unsigned char*>(guarded.page + where);
+            const std::optional<size_t> got = f(text, s.size());
+            if (reference(s) != s.size()) {
+                ASSERT_FALSE(got.has_value()) << "counted invalid text at round " << round;
+                continue;
+            }
+            size_t want = 0;
+            for (char c : s) want += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+            if (got) {
+                ASSERT_EQ(*got, want) << "round " << round;
+                ++counted;
+            } else {
+                ASSERT_TRUE(!__builtin_cpu_supports("avx2") || s.size() == 33 || s.size() == 34)
+                    << "declined valid text of " << s.size() << " bytes at round " << round;
+            }
+        }
+        if (__builtin_cpu_supports("avx2")) {
+            EXPECT_GT(counted, 10000u);
         }
     }
 }
