@@ -43,10 +43,8 @@ bool check_text(std::string_view text) {
 }
 
 bool check_text(std::string_view text, size_t& chars) {
-    if (std::optional<size_t> n = utf8::valid_count(reinterpret_cast<const unsigned char*>(text.data()), text.size())) {
-        chars = *n;
-        return true;
-    }
+    chars = utf8::valid_count(reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    if (chars != utf8::kNotValid) return true;
     const bool strict = check_text(text);
     chars = utf8::count(text);
     return strict;
@@ -977,10 +975,15 @@ Bytes TextIOWrapper::next_line() {
 // ---- TextIOWrapper: writing ----
 
 std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
+    std::optional<size_t> written;
+    written.emplace(write_text(std::string_view(data.data(), data.size())));
+    return written;
+}
+
+size_t TextIOWrapper::write_text(std::string_view text) {
     Guard g(*this);
     check_open();
     if (!encoder_) throw unsupported_operation("not writable");
-    std::string_view text(data.data(), data.size());
     size_t text_len;
     const bool strict = check_text(text, text_len);
     bool haslf = ((writetranslate_ && writenl_) || line_buffering_) &&

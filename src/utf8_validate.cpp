@@ -117,6 +117,14 @@ PYIO_AVX2 inline __m256i cut_leads() {
                             static_cast<char>(0xc0 - 1));
 }
 
+// The 32 bytes ending K bytes before end.  (Named loads: an array of the
+// four, filled in a loop, was kept on the stack, with the frame realigned
+// for it.)
+template <int K>
+PYIO_AVX2 inline __m256i load_before(const unsigned char* end) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(end - 32 - K));
+}
+
 PYIO_AVX2 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
     // An all-ASCII block's predecessor is checked for leads cut short.
     const __m256i cut_leads = avx2::cut_leads();
@@ -160,10 +168,8 @@ PYIO_AVX2 size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
             // validating the mixed corpus's lines one by one 12% slower
             // (Zen 2; 32 ns a line against 28).  Only a sequence cut short
             // by the end goes unseen in the block: checked after it.
-            const unsigned char* last = s + n - 32;
-            __m256i shifted[4];  // the block, and the blocks one, two and three bytes before it
-            for (int k = 0; k < 4; ++k) shifted[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(last - k));
-            const __m256i errors = block_errors(shifted[0], shifted[1], shifted[2], shifted[3]);
+            const __m256i errors = block_errors(load_before<0>(s + n), load_before<1>(s + n), load_before<2>(s + n),
+                                                load_before<3>(s + n));
             if (_mm256_testz_si256(errors, errors) && before_cut_sequence(s, n) == n) return n;
         } else {
             // The last bytes, padded with ASCII NULs to a block: then any
@@ -199,8 +205,7 @@ alignas(32) constexpr char kKeep[96] = {
 // outside those pages, so nothing can fault, which AddressSanitizer cannot
 // know (hence no_sanitize_address); from 35 bytes, whole blocks and then
 // the last 32 bytes in place, as valid_prefix's end.
-__attribute__((target("avx2,popcnt"), no_sanitize_address)) std::optional<size_t> valid_count(const unsigned char* s,
-                                                                                               size_t n) noexcept {
+__attribute__((target("avx2,popcnt"), no_sanitize_address)) size_t valid_count(const unsigned char* s, size_t n) noexcept {
     const __m256i zero = _mm256_setzero_si256();
     if (n < 32) {
         if (n == 0) return 0;
@@ -212,10 +217,10 @@ __attribute__((target("avx2,popcnt"), no_sanitize_address)) std::optional<size_t
         // an error; ending at s + n, the cut is checked as a block's end.
         __m256i errors = block_errors(block, zero);
         if (!from_s) errors = _mm256_or_si256(errors, _mm256_subs_epu8(block, cut_leads()));
-        if (!_mm256_testz_si256(errors, errors)) return std::nullopt;
+        if (!_mm256_testz_si256(errors, errors)) return kNotValid;
         return n - static_cast<size_t>(__builtin_popcount(continuations(block)));
     }
-    if (n % 32 != 0 && n < 35) return std::nullopt;  // too short for the last block in place
+    if (n % 32 != 0 && n < 35) return kNotValid;  // too short for the last block in place
     __m256i prev = zero, errors = zero;
     size_t conts = 0, i = 0;
     for (; i + 32 <= n; i += 32) {
@@ -227,15 +232,14 @@ __attribute__((target("avx2,popcnt"), no_sanitize_address)) std::optional<size_t
     if (i < n) {
         // The block ending at s + n and the three bytes before it; only its
         // bytes from i on are counted, the top n - i.
-        const unsigned char* last = s + n - 32;
-        __m256i shifted[4];  // the block, and the blocks one, two and three bytes before it
-        for (int k = 0; k < 4; ++k) shifted[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(last - k));
-        errors = _mm256_or_si256(errors, block_errors(shifted[0], shifted[1], shifted[2], shifted[3]));
-        conts += static_cast<size_t>(__builtin_popcount(continuations(shifted[0]) >> (32 - (n - i))));
-        prev = shifted[0];
+        const __m256i block = load_before<0>(s + n), errors_here =
+            block_errors(block, load_before<1>(s + n), load_before<2>(s + n), load_before<3>(s + n));
+        errors = _mm256_or_si256(errors, errors_here);
+        conts += static_cast<size_t>(__builtin_popcount(continuations(block) >> (32 - (n - i))));
+        prev = block;
     }
     errors = _mm256_or_si256(errors, _mm256_subs_epu8(prev, cut_leads()));
-    if (!_mm256_testz_si256(errors, errors)) return std::nullopt;
+    if (!_mm256_testz_si256(errors, errors)) return kNotValid;
     return n - conts;
 }
 
@@ -425,14 +429,14 @@ size_t valid_prefix(const unsigned char* s, size_t n) noexcept {
     return 0;
 }
 
-std::optional<size_t> valid_count(const unsigned char* s, size_t n) noexcept {
+size_t valid_count(const unsigned char* s, size_t n) noexcept {
 #ifdef PYIO_UTF8_AVX2
     if (kAvx2Popcnt) return avx2::valid_count(s, n);
 #else
     (void)s;
     (void)n;
 #endif
-    return std::nullopt;
+    return kNotValid;
 }
 
 size_t count_blocks(const unsigned char* s, size_t n, size_t* done) noexcept {

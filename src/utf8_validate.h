@@ -12,7 +12,7 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
+#include <cstdint>
 
 namespace pyio::utf8 {
 
@@ -24,13 +24,17 @@ namespace pyio::utf8 {
 size_t valid_prefix(const unsigned char* s, size_t n) noexcept;
 
 // The code points of s[0, n) when it is all valid, complete UTF-8 (strict,
-// as valid_prefix), checked and counted in one pass; nullopt when it is not,
-// or when this cannot tell cheaply (33 or 34 bytes; no AVX2): the caller
-// then checks and counts it the long way.  For the text layer's write(),
-// which takes a line at a time: valid_prefix and count_blocks, each with
-// its dispatch, calls and loops sized for long input, were 60% of writing
-// the mixed corpus's lines (of about 80 bytes) to /dev/null.
-std::optional<size_t> valid_count(const unsigned char* s, size_t n) noexcept;
+// as valid_prefix), checked and counted in one pass; kNotValid when it is
+// not, or when this cannot tell cheaply (33 or 34 bytes; no AVX2): the
+// caller then checks and counts it the long way.  For the text layer's
+// write(), which takes a line at a time: valid_prefix and count_blocks,
+// each with its dispatch, calls and loops sized for long input, were 60%
+// of writing the mixed corpus's lines (of about 80 bytes) to /dev/null.
+// (Not a std::optional: GCC 12 returns one through a store of its flag
+// byte and a load of the word around it, which stalls, a sixth of this
+// function's time on such lines.)
+constexpr size_t kNotValid = SIZE_MAX;
+size_t valid_count(const unsigned char* s, size_t n) noexcept;
 
 // The code points of s[0, *done): its bytes that are not continuations
 // (10xxxxxx), counted 64 at a time with AVX-512 (*done is n) or 32 at a
