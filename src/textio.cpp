@@ -975,9 +975,7 @@ Bytes TextIOWrapper::next_line() {
 // ---- TextIOWrapper: writing ----
 
 std::optional<size_t> TextIOWrapper::write(std::span<const char> data) {
-    std::optional<size_t> written;
-    written.emplace(write_text(std::string_view(data.data(), data.size())));
-    return written;
+    return some_size(write_text(std::string_view(data.data(), data.size())));
 }
 
 size_t TextIOWrapper::write_text(std::string_view text) {

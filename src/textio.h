@@ -210,12 +210,8 @@ private:
     // bytes (all by default) to the buffer.
     void write_pending(size_t count = SIZE_MAX);
     void clear_decoded() noexcept;
-    // write()'s work, returning the characters written.  (Not the optional
-    // write() returns: GCC 12 kept that on the stack past the unlock, its
-    // flag stored as a byte and loaded in a word, a stalled store
-    // forwarding; write() builds it with emplace, whose store is the whole
-    // word.  Writing the mixed corpus's lines to /dev/null: 46 -> 44 ns a
-    // line.)
+    // write()'s work, returning the characters written: write() makes the
+    // optional after the unlock, with some_size().
     size_t write_text(std::string_view text);
     // Reads and decodes one chunk; false at EOF.
     bool read_chunk(int64_t size_hint);
