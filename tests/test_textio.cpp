@@ -858,6 +858,38 @@ TEST(TextIOWrapper, InvalidUtf8IsRefusedAndNothingIsWritten) {
     EXPECT_EQ(bytes_of(b.get()), "");
 }
 
+// write() checks and counts its text in one vector pass whose shape changes
+// with the length (one masked block below 32 bytes, the long way at 33 and
+// 34, whole blocks and an overlapping last one from 35): texts of every
+// length to 200 bytes, mixing one- to four-byte characters, return their
+// characters and are written whole; each spoiled at its end (a character
+// cut short) or its start (a stray continuation) is refused, and nothing
+// of it is written.
+TEST(TextIOWrapper, WritesTextsOfEveryLengthAndRefusesEverySpoiledOne) {
+    Stream b;
+    Stream t = wrap("", nullptr, "", nullptr, &b);
+    const std::string pieces[] = {"a", "\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80"};
+    std::string want;
+    for (size_t length = 0; length <= 200; ++length) {
+        std::string text;
+        int64_t chars = 0;
+        for (size_t k = 0; text.size() < length; ++k, ++chars) {
+            const std::string& piece = pieces[(length + k) % 4];
+            text += text.size() + piece.size() <= length ? piece : "x";
+        }
+        EXPECT_EQ(write_str(t.get(), text), chars) << "length " << length;
+        want += text;
+        if (length == 0) continue;
+        EXPECT_EQ(write_str(t.get(), text.substr(0, length - 1) + "\xe6\x97"), -1) << "length " << length;
+        EXPECT_EQ(pyio_error_kind(), PYIO_ERR_UNICODE_DECODE);
+        EXPECT_EQ(write_str(t.get(), "\x80" + text.substr(1)), -1) << "length " << length;
+        EXPECT_PYIO_ERROR(PYIO_ERR_UNICODE_DECODE,
+                          "'utf-8' codec can't decode byte 0x80 in position 0: invalid start byte");
+    }
+    ASSERT_EQ(pyio_flush(t.get()), 0);
+    EXPECT_EQ(bytes_of(b.get()), want);
+}
+
 TEST(TextIOWrapper, EncodeErrorsFollowTheHandler) {
     Stream b;
     Stream strict = wrap("", "ascii", nullptr, nullptr, &b);
