@@ -41,8 +41,10 @@ constexpr size_t kMinRoom = 256;
 Progress latin1_to_utf8(const unsigned char* s, size_t n, char* out, size_t capacity) noexcept;
 
 // UTF-16 s[0, n) (n counts bytes) as UTF-8 into out[0, capacity), in
-// blocks of 16 units: it stops before the first surrogate (D800..DFFF), with
-// fewer than 16 units left (read is always even), or near the end of the room.
+// blocks of 16 units: it stops before a surrogate (D800..DFFF) -- the AVX2
+// kernel only before one that does not start a valid pair, converting
+// pairs as it goes -- with fewer than 16 units left (read is always even),
+// or near the end of the room.
 Progress utf16_to_utf8(const unsigned char* s, size_t n, bool big_endian, char* out, size_t capacity) noexcept;
 
 // A single-byte charset's decoding table: each byte's UTF-8, one to three
