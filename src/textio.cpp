@@ -357,15 +357,22 @@ namespace {
 
 double TextIOWrapper::b2cratio() noexcept {
     if (b2cratio_input_) {
-        const size_t nchars = utf8::count(decoded_);
+        const size_t nchars = utf8::count(b2cratio_text_kept_ ? b2cratio_text_ : decoded_);
         b2cratio_ = nchars ? static_cast<double>(*b2cratio_input_) / static_cast<double>(nchars) : 0.0;
         b2cratio_input_.reset();
+        b2cratio_text_kept_ = false;
     }
     return b2cratio_;
 }
 
 void TextIOWrapper::clear_decoded() noexcept {
-    b2cratio();  // the text it counts goes now; the ratio stays (as CPython's)
+    // The ratio stays that of the last chunk read (as CPython's), so its
+    // text, if not counted yet, is kept aside rather than counted now: line
+    // iteration lets each chunk go as it moves to the next, and never asks.
+    if (b2cratio_input_ && !b2cratio_text_kept_) {
+        decoded_.swap(b2cratio_text_);
+        b2cratio_text_kept_ = true;
+    }
     decoded_.clear();
     lf_bits_built_ = false;
     used_bytes_ = counted_bytes_ = counted_chars_ = 0;
@@ -555,6 +562,7 @@ void TextIOWrapper::reconfigure(const Settings& s) {
     flush_locked();
     b2cratio_ = 0;
     b2cratio_input_.reset();
+    b2cratio_text_kept_ = false;
     if (s.set_newline) set_newline(s.newline);
     if (s.encoding || s.errors || s.set_newline) {
         std::optional<std::string> encoding, errors;
@@ -604,6 +612,7 @@ bool TextIOWrapper::read_chunk(int64_t size_hint) {
     if (!text.empty()) eof = false;  // some characters (UTF-8: no byte is none)
     decoded_.swap(text);
     b2cratio_input_ = input->size();  // b2cratio() counts decoded_ if asked
+    b2cratio_text_kept_ = false;
     lf_bits_built_ = false;
     used_bytes_ = counted_bytes_ = counted_chars_ = 0;
     has_decoded_ = true;
@@ -640,6 +649,7 @@ void TextIOWrapper::trim_spare() noexcept {
     // kept spare.
     constexpr size_t kKeep = size_t{1} << 20;
     if (spare_decoded_.capacity() > kKeep) std::string().swap(spare_decoded_);
+    if (!b2cratio_text_kept_ && b2cratio_text_.capacity() > kKeep) std::string().swap(b2cratio_text_);
     if (chunk_input_.capacity() > kKeep) chunk_input_ = Bytes();
 }
 

@@ -296,11 +296,15 @@ private:
     // CPython's _b2cratio: input bytes per character of the last chunk read
     // (tell()'s search and read(n)'s size hint go by it).  Settled when
     // asked, by b2cratio(): counting each chunk's characters was 2% of
-    // reading text lines, which never ask.  While b2cratio_input_ is set,
-    // b2cratio_ is stale and decoded_ is still that chunk's text, decoded
-    // from that many bytes; clear_decoded() settles it before it goes.
+    // reading text lines, which never ask, and counting it when
+    // clear_decoded() let it go another 3% of CRLF lines.  While
+    // b2cratio_input_ is set, b2cratio_ is stale and that chunk's text,
+    // decoded from that many bytes, is decoded_ -- or, once clear_decoded()
+    // has let it go, b2cratio_text_ (b2cratio_text_kept_).
     double b2cratio_ = 0.0;
     std::optional<size_t> b2cratio_input_;
+    std::string b2cratio_text_;
+    bool b2cratio_text_kept_ = false;
     double b2cratio() noexcept;
 
     // Where the decoded text came from, for tell(): the decoder's flags

@@ -190,6 +190,24 @@ TEST(TextIOWrapper, ReadNAsksForBytesByTheLastChunksRatioWhichASeekKeeps) {
     EXPECT_EQ(pyio_tell(b2.get()), 25);
 }
 
+TEST(TextIOWrapper, ReadNAsksByTheRatioOfTheChunkReadLastNotOfOneLetGoBefore) {
+    // python3: t = TextIOWrapper(BytesIO(('aaaaa\n' + '\u20ac' * 10).encode()),
+    // encoding='utf-8'); t._CHUNK_SIZE = 4; t.readline() -> 'aaaaa\n' with
+    // t.buffer.tell() 8; t.read(5) -> '\u20ac' * 5 with t.buffer.tell() 22.
+    // The line spans two chunks: the first ('aaaa', one byte a character) is
+    // let go before its ratio is asked for, the second ('a\n' and two bytes
+    // of a euro: two bytes a character) is the one read(5) goes by.
+    std::string euros;
+    for (int i = 0; i < 10; ++i) euros += "\xe2\x82\xac";
+    Stream b;
+    Stream t = wrap("aaaaa\n" + euros, "utf-8", nullptr, nullptr, &b);
+    ASSERT_EQ(pyio_text_set_chunk_size(t.get(), 4), 0);
+    EXPECT_EQ(readline_str(t.get()), "aaaaa\n");
+    EXPECT_EQ(pyio_tell(b.get()), 8);
+    EXPECT_EQ(read_str(t.get(), 5), euros.substr(0, 15));
+    EXPECT_EQ(pyio_tell(b.get()), 22);
+}
+
 TEST(TextIOWrapper, TellInsideAnIso2022ShiftGivesACookieThatLeadsBack) {
     // python3: data = '\uac00\ub098\ub2e4\ub77c\ub9c8\ubc14\n'.encode('iso-2022-kr');
     // f = TextIOWrapper(BytesIO(data), encoding='iso-2022-kr'); f.read(3);
