@@ -503,10 +503,15 @@ def _forged_cookie(seq, field_name, a, b, earlier=()):
 _STALE_TELL = "OSError: can't reconstruct logical file position"
 
 
+_SEEK_COOKIE_CUR = re.compile(r"f\.seek\(cookies\.at\(-?\d+\), 1\)")
+
+
 def _asks_tell(label):
     """Whether the step calls the text stream's tell(): f.tell() itself, or
-    seek(0, 1), which seeks to what tell() answers."""
-    return "f.tell()" in label or "f.seek(0, 1)" in label
+    seek(0, 1), which seeks to what tell() answers -- also as seek(c, 1)
+    with a kept cookie c that is 0 (any other is refused before tell(),
+    alike on both sides; seed 20261235 textiowrapper/10578)."""
+    return "f.tell()" in label or "f.seek(0, 1)" in label or bool(_SEEK_COOKIE_CUR.search(label))
 
 
 def _stale_snapshot_tell(seq, field_name, a, b, earlier=()):
