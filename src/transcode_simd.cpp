@@ -302,6 +302,8 @@ struct Planes {
                                                  1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
         const __m256i by_qword = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
         const auto* at = reinterpret_cast<const __m256i*>(table);
+        const __m256i lane_index = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4,
+                                                    5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         __m256i same = _mm256_set1_epi8(-1);  // bytes where the low half is still ASCII as itself
         unsigned latin1_slices = 0;  // bit k: the high half's slice k is latin-1's
         __m256i previous[3][2] = {};
@@ -317,18 +319,13 @@ struct Planes {
             plane[0] = _mm256_or_si256(plane[0], _mm256_cmpeq_epi8(length, _mm256_setzero_si256()));
             const unsigned half = j / 8, k = j % 8;
             if (half == 0) {
-                const __m256i counting = _mm256_add_epi8(
-                    _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-                                     10, 11, 12, 13, 14, 15),
-                    _mm256_set1_epi8(static_cast<char>(16 * k)));
+                const __m256i counting = _mm256_add_epi8(lane_index, _mm256_set1_epi8(static_cast<char>(16 * k)));
                 same = _mm256_and_si256(same, _mm256_cmpeq_epi8(plane[0], counting));
                 same = _mm256_and_si256(same, _mm256_cmpeq_epi8(_mm256_or_si256(plane[1], plane[2]), _mm256_setzero_si256()));
             } else {
                 // Latin-1's x: C2 or (from 0xC0) C3, then x with bit 6 clear.
-                const __m256i second = _mm256_add_epi8(
-                    _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-                                     10, 11, 12, 13, 14, 15),
-                    _mm256_set1_epi8(static_cast<char>(0x80 + 16 * (k % 4))));
+                const __m256i second =
+                    _mm256_add_epi8(lane_index, _mm256_set1_epi8(static_cast<char>(0x80 + 16 * (k % 4))));
                 const __m256i latin1 = _mm256_and_si256(
                     _mm256_cmpeq_epi8(plane[0], _mm256_set1_epi8(static_cast<char>(k < 4 ? 0xc2 : 0xc3))),
                     _mm256_and_si256(_mm256_cmpeq_epi8(plane[1], second),
